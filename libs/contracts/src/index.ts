@@ -1,0 +1,5 @@
+export * from './jobs.js';
+export * from './messaging.js';
+export * from './events.js';
+export * from './error-codes.js';
+export * from './ports.js';
