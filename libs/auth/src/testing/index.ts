@@ -1,0 +1,1 @@
+export { startTestIdp, newSigningKey, type SigningKey, type TestIdp, type TestIdpClient, type TestIdpOptions } from './test-idp.js';
