@@ -1,1 +1,6 @@
-export {};
+export { Readiness } from './readiness.js';
+export type { ReadinessCheck, CheckState, ReadinessReport } from './readiness.js';
+export { createOpsServer, livezHandler, readyzHandler, metricsHandler } from './ops-server.js';
+export type { Handler, OpsServer, OpsServerOptions } from './ops-server.js';
+export { Shutdown } from './shutdown.js';
+export type { ShutdownStep, ShutdownOptions, ShutdownLogger } from './shutdown.js';
