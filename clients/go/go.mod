@@ -1,0 +1,3 @@
+module github.com/doc-preprocess-hub/clients/go
+
+go 1.21
