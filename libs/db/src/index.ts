@@ -1,1 +1,6 @@
-export {};
+export * from './settings.js';
+export * from './pool.js';
+export * from './query.js';
+export * from './transaction.js';
+export * from './health.js';
+export * from './migrate.js';

@@ -1,0 +1,57 @@
+import { DphError } from '@dph/errors';
+import { SCENE_PATTERN } from '@dph/contracts';
+import type { Pool, PoolClient } from './pool.js';
+
+/** The system scope: service roles (worker, dispatcher, audit writer) may read across scenes with it. */
+export const ALL_SCENES = '*';
+
+export interface TransactionOptions {
+  /** Sets dph.tenant_scene for the transaction (row-level security). */
+  scene?: string;
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  readOnly?: boolean;
+}
+
+/**
+ * Scopes the current transaction to one tenant scene: row-level security then shows and accepts only that
+ * scene's rows (for dph_api always; for system roles when they choose to). Transaction-local, so a pooled
+ * connection never carries a scene into the next checkout.
+ */
+export async function setTenantScene(client: Pick<PoolClient, 'query'>, scene: string): Promise<void> {
+  if (scene !== ALL_SCENES && !SCENE_PATTERN.test(scene)) {
+    throw new DphError('validation_failed', 'invalid tenant scene', { status: 400 });
+  }
+  await client.query("SELECT set_config('dph.tenant_scene', $1, true)", [scene]);
+}
+
+/**
+ * Runs fn inside BEGIN/COMMIT on one pooled connection. Any throw rolls back; a connection whose ROLLBACK itself
+ * failed is destroyed rather than returned to the pool in an unknown state.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const mode = [opts.isolation ? `ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : '', opts.readOnly ? 'READ ONLY' : '']
+      .filter(Boolean)
+      .join(' ');
+    await client.query(mode ? `BEGIN ${mode}` : 'BEGIN');
+    if (opts.scene !== undefined) await setTenantScene(client, opts.scene);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackErr) {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error('rollback failed');
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
