@@ -1,1 +1,8 @@
-export {};
+/**
+ * @dph/testkit: the only way tests find the local stack (`npm run stack -- up`). Everything is read from
+ * `.dph/stack.env`, which the stack writes (mode 600) on every `up`.
+ */
+export { stackEnv, serviceEnv, requireStack, stackRunning, STACK_SERVICES } from './stack-env.js';
+export type { StackService } from './stack-env.js';
+export { caCert, pgClientConfig, pgAdminClientConfig, amqpUrl, amqpSocketOptions, redisUrl, redisTlsOptions, s3ConnectionOptions, apiUrl, stackPaths } from './clients.js';
+export type { PgClientConfig, S3ConnectionSettings } from './clients.js';

@@ -1,0 +1,16 @@
+/** Progress output of the stack command: one line per step, so a slow first run shows where it is. */
+const started = Date.now();
+let quiet = false;
+
+export function setQuiet(q: boolean): void {
+  quiet = q;
+}
+export function step(msg: string): void {
+  if (!quiet) process.stdout.write(`[stack] ${msg}\n`);
+}
+export function warn(msg: string): void {
+  process.stderr.write(`[stack] WARNING: ${msg}\n`);
+}
+export function elapsedSeconds(): string {
+  return ((Date.now() - started) / 1000).toFixed(1);
+}

@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import { ensureBuckets } from './buckets.js';
+import { ensureCerts } from './certs.js';
+import { apiUrl, writeEnvFile } from './env.js';
+import { StackError } from './errors.js';
+import { ensurePackages } from './install.js';
+import { elapsedSeconds, step } from './log.js';
+import { runMigrations, setRolePasswords } from './migrations.js';
+import { minioEndpoint, minioLog, minioPid, startMinio, stopMinio } from './minio.js';
+import { paths } from './paths.js';
+import { pgLog, pgPid, startPostgres, stopPostgres } from './postgres.js';
+import { amqpUrl, rabbitLog, rabbitPid, startRabbit, stopRabbit } from './rabbitmq.js';
+import { redisLog, redisPid, startRedis, stopRedis } from './redis.js';
+import { probeReady, serviceExists, serviceLog, servicePid, startService, stopService, type ServiceOutcome } from './services.js';
+import { INFRA_NAMES, SERVICE_NAMES, type ComponentName, type InfraName, type ServiceName, type Settings } from './settings.js';
+import { loadSecrets, recordComponent, forgetComponent, type Secrets } from './state.js';
+
+const now = () => new Date().toISOString();
+
+async function startInfra(name: InfraName, s: Settings, secrets: Secrets): Promise<void> {
+  switch (name) {
+    case 'postgres': {
+      const pid = await startPostgres(s, secrets);
+      recordComponent('postgres', { pid, port: s.pgPort, startedAt: now(), log: pgLog });
+      return;
+    }
+    case 'rabbitmq': {
+      const pid = await startRabbit(s, secrets);
+      recordComponent('rabbitmq', { pid, port: s.amqpPort, startedAt: now(), log: rabbitLog });
+      return;
+    }
+    case 'redis': {
+      const pid = await startRedis(s, secrets);
+      recordComponent('redis', { pid, port: s.redisPort, startedAt: now(), log: redisLog });
+      return;
+    }
+    case 'minio': {
+      const existing = minioPid();
+      const pid = await startMinio(s, secrets);
+      if (pid !== existing) recordComponent('minio', { pid, port: s.minioPort, startedAt: now(), log: minioLog });
+      await ensureBuckets(s, secrets);
+      return;
+    }
+  }
+}
+
+async function stopInfra(name: InfraName, s: Settings): Promise<void> {
+  step(`${name}: stopping`);
+  if (name === 'postgres') stopPostgres();
+  if (name === 'rabbitmq') await stopRabbit(s);
+  if (name === 'redis') await stopRedis();
+  if (name === 'minio') await stopMinio();
+  forgetComponent(name);
+}
+
+export function infraPid(name: InfraName): number | undefined {
+  if (name === 'postgres') return pgPid();
+  if (name === 'rabbitmq') return rabbitPid();
+  if (name === 'redis') return redisPid();
+  return minioPid();
+}
+
+export function allReady(): boolean {
+  return INFRA_NAMES.every((n) => infraPid(n) !== undefined) && SERVICE_NAMES.every((n) => !serviceExists(n) || servicePid(n) !== undefined);
+}
+
+export async function up(s: Settings): Promise<ServiceOutcome[]> {
+  mkdirSync(paths.logs, { recursive: true, mode: 0o755 });
+  ensurePackages();
+  const secrets = loadSecrets();
+  ensureCerts();
+  // MinIO first when it must be built: the slow step shows its progress before anything else waits on it.
+  for (const name of ['minio', 'postgres', 'rabbitmq', 'redis'] as const) await startInfra(name, s, secrets);
+  writeEnvFile(s, secrets);
+  runMigrations(s, secrets);
+  await setRolePasswords(s, secrets);
+  const outcomes: ServiceOutcome[] = [];
+  for (const name of SERVICE_NAMES) outcomes.push(await startService(name, s, secrets));
+  return outcomes;
+}
+
+export async function down(): Promise<void> {
+  const { loadSettings } = await import('./settings.js');
+  const s = loadSettings();
+  for (const name of [...SERVICE_NAMES].reverse()) await stopService(name);
+  for (const name of ['minio', 'redis', 'rabbitmq', 'postgres'] as const) {
+    if (infraPid(name) !== undefined) await stopInfra(name, s);
+    else forgetComponent(name);
+  }
+}
+
+export async function restart(name: ComponentName, s: Settings): Promise<ServiceOutcome | undefined> {
+  const secrets = loadSecrets();
+  if ((SERVICE_NAMES as readonly string[]).includes(name)) {
+    const svc = name as ServiceName;
+    await stopService(svc);
+    return startService(svc, s, secrets);
+  }
+  const infra = name as InfraName;
+  if (!(INFRA_NAMES as readonly string[]).includes(infra)) {
+    throw new StackError('stack_usage', `unknown component ${name}`, `one of: ${[...INFRA_NAMES, ...SERVICE_NAMES].join(', ')}`);
+  }
+  await stopInfra(infra, s);
+  await startInfra(infra, s, secrets);
+  return undefined;
+}
+
+export interface ComponentStatus {
+  state: 'running' | 'stopped' | 'absent';
+  pid: number | null;
+  port: number;
+  log: string;
+  ready?: boolean;
+}
+
+export async function status(s: Settings) {
+  const components: Record<string, ComponentStatus> = {};
+  const infraPorts: Record<InfraName, number> = { postgres: s.pgPort, rabbitmq: s.amqpPort, redis: s.redisPort, minio: s.minioPort };
+  const infraLogs: Record<InfraName, string> = { postgres: pgLog, rabbitmq: rabbitLog, redis: redisLog, minio: minioLog };
+  for (const n of INFRA_NAMES) {
+    const pid = infraPid(n);
+    components[n] = { state: pid ? 'running' : 'stopped', pid: pid ?? null, port: infraPorts[n], log: infraLogs[n] };
+  }
+  for (const n of SERVICE_NAMES) {
+    const pid = servicePid(n);
+    const exists = serviceExists(n);
+    const c: ComponentStatus = { state: !exists ? 'absent' : pid ? 'running' : 'stopped', pid: pid ?? null, port: s.servicePorts[n], log: serviceLog(n) };
+    if (pid) c.ready = (await probeReady(n, s)) === 200;
+    components[n] = c;
+  }
+  const running = Object.values(components).every((c) => c.state !== 'stopped');
+  return {
+    ready: running,
+    components,
+    apiUrl: apiUrl(s),
+    caFile: paths.caCert,
+    envFile: paths.envFile,
+    logsDir: paths.logs,
+    endpoints: {
+      postgres: `postgresql://${s.host}:${s.pgPort}/${s.pgDatabase}?sslmode=verify-full`,
+      amqp: amqpUrl(s, { amqpPassword: '' } as Secrets).replace(/\/\/[^@]*@/, '//'),
+      redis: `rediss://${s.host}:${s.redisPort}`,
+      s3: minioEndpoint(s),
+    },
+    buckets: { raw: s.bucketRaw, parsed: s.bucketParsed, audit: s.bucketAudit },
+  };
+}
+
+export function readyLine(s: Settings): string {
+  return `stack ready in ${elapsedSeconds()}s — API ${apiUrl(s)}, env ${paths.envFile}`;
+}
