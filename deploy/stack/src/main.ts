@@ -8,11 +8,14 @@ import { step } from './log.js';
 import { withLock } from './lock.js';
 import { paths } from './paths.js';
 import { loadSettings } from './settings.js';
-import { allReady, down, readyLine, restart, status, up } from './stack.js';
+import { allReady, down, readyLine, resetDatabase, restart, status, up } from './stack.js';
 import type { ComponentName } from './settings.js';
 import { mkdirSync } from 'node:fs';
 
-const USAGE = 'usage: npm run stack -- up [--quiet-if-ready] | down | status [--json] | restart <component|services>';
+const USAGE = 'usage: npm run stack -- up [--quiet-if-ready] | down | status [--json] | restart <component|services> | reset-db';
+
+// The AWS SDK warns about Node 20 on every run; the repo pins Node 20 on purpose (see docs/local-stack.md).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -73,6 +76,11 @@ async function main(argv: string[]): Promise<number> {
       });
       if (code === 0) step(`restarted ${target}`);
       return code;
+    }
+    case 'reset-db': {
+      await withLock(() => resetDatabase(s));
+      step('database recreated and migrated; restart services that hold connections: npm run stack -- restart services');
+      return 0;
     }
     default:
       console.error(USAGE);

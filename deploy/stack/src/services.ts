@@ -7,7 +7,7 @@ import { serviceProcessEnv } from './env.js';
 import { step } from './log.js';
 import { paths } from './paths.js';
 import { cmdline, pidAlive, portOpen, spawnDetached, stopPid, waitUntil } from './proc.js';
-import type { ServiceName, Settings } from './settings.js';
+import { SERVICE_PORT_ENV, type ServiceName, type Settings } from './settings.js';
 import { forgetComponent, loadState, recordComponent, type Secrets } from './state.js';
 
 export const mainFile = (name: ServiceName) => join(paths.root, 'services', name, 'src', 'main.ts');
@@ -62,12 +62,13 @@ export async function startService(name: ServiceName, s: Settings, secrets: Secr
   if (pid) {
     step(`${name}: already running (pid ${pid}, port ${port})`);
   } else {
-    if (await portOpen(port)) throw portTaken(name, port, `DPH_STACK_${name.split('-').pop()!.toUpperCase()}_PORT`);
+    if (await portOpen(port)) throw portTaken(name, port, SERVICE_PORT_ENV[name]);
     step(`${name}: starting on port ${port} (log ${log})`);
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       LANG: 'C.UTF-8',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...serviceProcessEnv(name, s, secrets),
     };
     pid = spawnDetached(process.execPath, ['--conditions=development', '--import', 'tsx', mainFile(name)], env, log, paths.root);

@@ -27,6 +27,12 @@ function days(name: string, fallback: number): number {
 
 export const SERVICE_NAMES = ['orchestrator-api', 'worker-postproc', 'webhook-dispatcher', 'audit-writer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const SERVICE_PORT_ENV: Record<ServiceName, string> = {
+  'orchestrator-api': 'DPH_STACK_API_PORT',
+  'worker-postproc': 'DPH_STACK_WORKER_PORT',
+  'webhook-dispatcher': 'DPH_STACK_DISPATCHER_PORT',
+  'audit-writer': 'DPH_STACK_AUDIT_WRITER_PORT',
+};
 export const INFRA_NAMES = ['postgres', 'rabbitmq', 'redis', 'minio'] as const;
 export type InfraName = (typeof INFRA_NAMES)[number];
 export type ComponentName = InfraName | ServiceName;

@@ -2,17 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { ensureBuckets } from './buckets.js';
 import { ensureCerts } from './certs.js';
 import { apiUrl, writeEnvFile } from './env.js';
-import { StackError } from './errors.js';
+import { StackError, portTaken } from './errors.js';
+import { portOpen } from './proc.js';
 import { ensurePackages } from './install.js';
 import { elapsedSeconds, step } from './log.js';
 import { runMigrations, setRolePasswords } from './migrations.js';
 import { minioEndpoint, minioLog, minioPid, startMinio, stopMinio } from './minio.js';
 import { paths } from './paths.js';
-import { pgLog, pgPid, startPostgres, stopPostgres } from './postgres.js';
+import pg from 'pg';
+import { pgAdminConfig, pgLog, pgPid, startPostgres, stopPostgres } from './postgres.js';
 import { amqpUrl, rabbitLog, rabbitPid, startRabbit, stopRabbit } from './rabbitmq.js';
 import { redisLog, redisPid, startRedis, stopRedis } from './redis.js';
 import { probeReady, serviceExists, serviceLog, servicePid, startService, stopService, type ServiceOutcome } from './services.js';
-import { INFRA_NAMES, SERVICE_NAMES, type ComponentName, type InfraName, type ServiceName, type Settings } from './settings.js';
+import { INFRA_NAMES, SERVICE_NAMES, SERVICE_PORT_ENV, type ComponentName, type InfraName, type ServiceName, type Settings } from './settings.js';
 import { loadSecrets, recordComponent, forgetComponent, type Secrets } from './state.js';
 
 const now = () => new Date().toISOString();
@@ -64,11 +66,25 @@ export function allReady(): boolean {
   return INFRA_NAMES.every((n) => infraPid(n) !== undefined) && SERVICE_NAMES.every((n) => !serviceExists(n) || servicePid(n) !== undefined);
 }
 
+/** Checks every port that `up` would bind before starting anything, so a clash stops it with nothing half-started. */
+async function preflightPorts(s: Settings): Promise<void> {
+  const want: Array<[string, number, string]> = [];
+  if (!pgPid()) want.push(['postgres', s.pgPort, 'DPH_STACK_PG_PORT']);
+  if (!rabbitPid()) want.push(['rabbitmq', s.amqpPort, 'DPH_STACK_AMQPS_PORT'], ['rabbitmq', s.rabbitDistPort, 'DPH_STACK_RABBIT_DIST_PORT']);
+  if (!redisPid()) want.push(['redis', s.redisPort, 'DPH_STACK_REDIS_TLS_PORT']);
+  if (!minioPid()) want.push(['minio', s.minioPort, 'DPH_STACK_MINIO_PORT'], ['minio', s.minioConsolePort, 'DPH_STACK_MINIO_CONSOLE_PORT']);
+  for (const n of SERVICE_NAMES) {
+    if (serviceExists(n) && !servicePid(n)) want.push([n, s.servicePorts[n], SERVICE_PORT_ENV[n]]);
+  }
+  for (const [name, port, env] of want) if (await portOpen(port)) throw portTaken(name, port, env);
+}
+
 export async function up(s: Settings): Promise<ServiceOutcome[]> {
   mkdirSync(paths.logs, { recursive: true, mode: 0o755 });
   ensurePackages();
   const secrets = loadSecrets();
   ensureCerts();
+  await preflightPorts(s);
   // MinIO first when it must be built: the slow step shows its progress before anything else waits on it.
   for (const name of ['minio', 'postgres', 'rabbitmq', 'redis'] as const) await startInfra(name, s, secrets);
   writeEnvFile(s, secrets);
@@ -103,6 +119,26 @@ export async function restart(name: ComponentName, s: Settings): Promise<Service
   await stopInfra(infra, s);
   await startInfra(infra, s, secrets);
   return undefined;
+}
+
+/**
+ * Development only: drops and recreates the stack's database, then migrates it again. For when a migration that
+ * already ran here was edited (forward-only migrations refuse that, rightly). Roles are cluster-wide and kept.
+ */
+export async function resetDatabase(s: Settings): Promise<void> {
+  const secrets = loadSecrets();
+  if (!pgPid()) throw new StackError('stack_not_running', 'postgres is not running', 'run `npm run stack -- up` first');
+  const c = new pg.Client(pgAdminConfig(s, secrets, 'postgres'));
+  await c.connect();
+  try {
+    step(`postgres: dropping and recreating database ${s.pgDatabase}`);
+    await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(s.pgDatabase)} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${c.escapeIdentifier(s.pgDatabase)} ENCODING 'UTF8'`);
+  } finally {
+    await c.end();
+  }
+  runMigrations(s, secrets);
+  await setRolePasswords(s, secrets);
 }
 
 export interface ComponentStatus {
