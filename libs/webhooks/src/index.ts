@@ -10,3 +10,4 @@ export {
   type Scheme,
 } from './verify.js';
 export { buildVectors, type VectorCase, type VectorFile } from './test-vectors.js';
+export * from './subscriptions/index.js';
