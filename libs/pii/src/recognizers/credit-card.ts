@@ -1,0 +1,52 @@
+import { allSameChar, luhnValid } from '../checksums.js';
+import { boost, hasContext } from '../context.js';
+import type { Finding, Recognizer, ScanContext } from '../types.js';
+import { CARD_CANDIDATE, cardShape } from './shared.js';
+
+const CONTEXT = ['credit', 'card', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'cvv', 'expir', '信用卡', '卡号', '银行卡', '付款卡'];
+
+interface Issuer {
+  test: (d: string) => boolean;
+  lengths: readonly number[];
+  score: number;
+}
+
+const num = (d: string, n: number) => Number(d.slice(0, n));
+// Issuer prefix ranges (IIN) and the lengths each issues. UnionPay (62) scores a little lower than the others
+// so that the CN_BANK_CARD recognizer, which knows domestic BINs, wins the overlap for the same span.
+const ISSUERS: readonly Issuer[] = [
+  { test: (d) => d[0] === '4', lengths: [13, 16, 19], score: 0.9 },
+  { test: (d) => (num(d, 2) >= 51 && num(d, 2) <= 55) || (num(d, 4) >= 2221 && num(d, 4) <= 2720), lengths: [16], score: 0.9 },
+  { test: (d) => num(d, 2) === 34 || num(d, 2) === 37, lengths: [15], score: 0.9 },
+  { test: (d) => num(d, 4) === 6011 || (num(d, 3) >= 644 && num(d, 3) <= 649) || num(d, 2) === 65, lengths: [16, 17, 18, 19], score: 0.9 },
+  { test: (d) => num(d, 4) >= 3528 && num(d, 4) <= 3589, lengths: [16, 17, 18, 19], score: 0.9 },
+  { test: (d) => (num(d, 3) >= 300 && num(d, 3) <= 305) || num(d, 2) === 36 || num(d, 2) === 38 || num(d, 2) === 39, lengths: [14, 15, 16, 17, 18, 19], score: 0.85 },
+  { test: (d) => num(d, 4) >= 2200 && num(d, 4) <= 2204, lengths: [16, 17, 18, 19], score: 0.85 },
+  { test: (d) => ['5018', '5020', '5038', '5893', '6304', '6759', '6761', '6762', '6763'].includes(d.slice(0, 4)), lengths: [13, 14, 15, 16, 17, 18, 19], score: 0.85 },
+  { test: (d) => d.startsWith('62'), lengths: [16, 17, 18, 19], score: 0.8 },
+];
+
+export function creditCardScore(digits: string): number | null {
+  if (digits.length < 13 || digits.length > 19 || allSameChar(digits) || !luhnValid(digits)) return null;
+  for (const iss of ISSUERS) if (iss.test(digits) && iss.lengths.includes(digits.length)) return iss.score;
+  return null;
+}
+
+export const creditCard: Recognizer = {
+  name: 'credit_card_luhn',
+  entity: 'CREDIT_CARD',
+  patterns: [CARD_CANDIDATE],
+  find(text: string, ctx: ScanContext, out: Finding[]) {
+    CARD_CANDIDATE.lastIndex = 0;
+    for (let m = CARD_CANDIDATE.exec(text); m; m = CARD_CANDIDATE.exec(text)) {
+      const shape = cardShape(m[0]);
+      if (!shape) continue;
+      let score = creditCardScore(shape.digits);
+      if (score === null) continue;
+      if (!shape.separated) score -= 0.05;
+      const start = m.index;
+      const end = start + m[0].length;
+      out.push({ type: 'CREDIT_CARD', start, end, score: boost(score, hasContext(text, start, end, CONTEXT, ctx)), recognizer: this.name });
+    }
+  },
+};
