@@ -1,1 +1,3 @@
-export {};
+export * from './canonical.js';
+export * from './verify.js';
+export * from './red-line.js';

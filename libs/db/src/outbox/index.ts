@@ -1,0 +1,3 @@
+export * from './enqueue.js';
+export * from './relay.js';
+export * from './maintenance.js';
