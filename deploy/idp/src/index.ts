@@ -1,0 +1,2 @@
+export { fetchDevToken } from './token.js';
+export { loadOrCreateClients, type DevClient } from './clients.js';
