@@ -4,9 +4,21 @@
  */
 import { ConfigError } from '@dph/errors';
 
+/**
+ * DPH_STACK_PORT_OFFSET shifts every default port at once, so a second stack (a CI run beside a developer's
+ * stack, say) gets its own range with one variable.
+ */
+function offset(): number {
+  const raw = process.env.DPH_STACK_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < -50000 || n > 5000) throw new ConfigError('DPH_STACK_PORT_OFFSET', 'expected a whole number between -50000 and 5000');
+  return n;
+}
+
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') return fallback + offset();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new ConfigError(name, 'expected a TCP port 1-65535');
@@ -16,6 +28,13 @@ function num(name: string, fallback: number): number {
 function str(name: string, fallback: string): string {
   const raw = process.env[name];
   return raw === undefined || raw === '' ? fallback : raw;
+}
+function seconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) throw new ConfigError(name, 'expected whole seconds 1-3600');
+  return n;
 }
 function days(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -75,7 +94,7 @@ export function loadSettings() {
       'webhook-dispatcher': num('DPH_STACK_DISPATCHER_PORT', 58082),
       'audit-writer': num('DPH_STACK_AUDIT_WRITER_PORT', 58083),
     } satisfies Record<ServiceName, number>,
-    readyTimeoutMs: num('DPH_STACK_READY_TIMEOUT_S', 60) * 1000,
+    readyTimeoutMs: seconds('DPH_STACK_READY_TIMEOUT_S', 60) * 1000,
   });
 }
 export type Settings = ReturnType<typeof loadSettings>;
