@@ -14,7 +14,8 @@ export const commonEnv = {
   DPH_LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
   DPH_SERVICE_INSTANCE: str('a non-empty instance name').default(hostname()),
   DPH_HTTP_HOST: str('a host name or address').default('0.0.0.0'),
-  DPH_HTTP_PORT: port().default(8080),
+  // 0 asks the OS for a free port (tests); the bound port is logged.
+  DPH_HTTP_PORT: int(0, 65535).default(8080),
   DPH_SHUTDOWN_TIMEOUT_MS: duration({ min: 100, max: 600_000 }).default(20_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
 };

@@ -1,4 +1,4 @@
-export { loadConfig, loadConfigOrExit, ConfigErrors } from './load.js';
+export { loadConfig, loadConfigOrExit, configOrExit, ConfigErrors } from './load.js';
 export type { Env, ConfigIssue, ExitOptions } from './load.js';
 export { str, secret, int, port, oneOf, bool, duration, csv, url, readableFile } from './fields.js';
 export {

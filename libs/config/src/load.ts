@@ -102,12 +102,19 @@ export function loadConfigOrExit<S extends AnyObjectSchema>(
   env: Env = process.env,
   opts: ExitOptions = {},
 ): Readonly<z.output<S>> {
+  return configOrExit(() => loadConfig(schema, env), opts);
+}
+
+/**
+ * Runs a config-building function (e.g. a lib's `pgSettingsFromEnv`) with the same one-line exit on failure.
+ * Only ConfigError text is printed: anything else might carry a value.
+ */
+export function configOrExit<T>(build: () => T, opts: ExitOptions = {}): T {
   try {
-    return loadConfig(schema, env);
+    return build();
   } catch (err) {
     const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
     const exit = opts.exit ?? ((code: number) => process.exit(code));
-    // Only our own ConfigError text is printed: anything else might carry a value.
     write(`config error: ${err instanceof ConfigError ? err.message : 'unexpected failure while reading configuration'}`);
     return exit(1);
   }

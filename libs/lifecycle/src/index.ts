@@ -4,3 +4,5 @@ export { createOpsServer, livezHandler, readyzHandler, metricsHandler } from './
 export type { Handler, OpsServer, OpsServerOptions } from './ops-server.js';
 export { Shutdown } from './shutdown.js';
 export type { ShutdownStep, ShutdownOptions, ShutdownLogger } from './shutdown.js';
+export { createRuntime } from './runtime.js';
+export type { Runtime, RuntimeConfig } from './runtime.js';

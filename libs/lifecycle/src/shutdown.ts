@@ -45,9 +45,13 @@ export class Shutdown {
     return this;
   }
 
-  /** Runs the sequence once (later calls return the same result) and then calls exit with the code. */
-  run(reason = 'shutdown'): Promise<number> {
-    this.running ??= this.sequence(reason).then((code) => {
+  /**
+   * Runs the sequence once (later calls return the same result) and then calls exit with the code.
+   * `minExitCode` lets a fatal error still drain but end non-zero.
+   */
+  run(reason = 'shutdown', minExitCode = 0): Promise<number> {
+    this.running ??= this.sequence(reason).then((result) => {
+      const code = Math.max(result, minExitCode);
       process.off('SIGTERM', this.onSignal);
       process.off('SIGINT', this.onSignal);
       (this.opts.exit ?? ((c: number) => process.exit(c)))(code);

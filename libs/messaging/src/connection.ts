@@ -114,3 +114,18 @@ export function amqpReadinessCheck(conn: ChannelSource): () => Promise<void> {
     await ch.close();
   };
 }
+
+/** Connection options from the environment contract (DPH_AMQP_URL, DPH_TLS_*), as parsed by @dph/config. */
+export function amqpOptionsFromConfig(c: {
+  DPH_AMQP_URL: string;
+  DPH_TLS_CA_FILE: string;
+  DPH_TLS_CLIENT_CERT_FILE?: string | undefined;
+  DPH_TLS_CLIENT_KEY_FILE?: string | undefined;
+}): AmqpConnectOptions {
+  return {
+    url: c.DPH_AMQP_URL,
+    caFile: c.DPH_TLS_CA_FILE,
+    clientCertFile: c.DPH_TLS_CLIENT_CERT_FILE,
+    clientKeyFile: c.DPH_TLS_CLIENT_KEY_FILE,
+  };
+}

@@ -1,4 +1,4 @@
-export { connectAmqp, assertAmqps, tlsSocketOptions, amqpReadinessCheck } from './connection.js';
+export { connectAmqp, assertAmqps, tlsSocketOptions, amqpReadinessCheck, amqpOptionsFromConfig } from './connection.js';
 export type { AmqpConnection, AmqpConnectOptions, ChannelSource } from './connection.js';
 export {
   declareTopology, declareQueue, declareParseZone, bandQueues, quorumArguments, SERVICE_QUEUES,

@@ -1,0 +1,115 @@
+/**
+ * Test support for service skeleton tests (import from '@dph/lifecycle/testing'): start a service's main.ts as
+ * a real child process, wait for its "listening" log line, probe it, and stop it with a signal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface SpawnedService {
+  child: ChildProcess;
+  port: number;
+  /** Everything written so far (JSON log lines on stdout, and stderr). */
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const nodeArgs = (main: string) => ['--conditions=development', '--import', 'tsx', main];
+
+/** Runs main.ts to completion (e.g. with a bad config) and returns its exit code and output. */
+export async function runToExit(main: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnResult> {
+  const child = spawn(process.execPath, nodeArgs(main), { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Starts main.ts and resolves once it logged `listening` with its port (use DPH_HTTP_PORT=0). */
+export async function startService(main: string, env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedService> {
+  const child = spawn(process.execPath, nodeArgs(main), { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
+  const exited = once(child, 'exit');
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const scan = () => {
+      for (const line of out.split('\n')) {
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === 'listening' && typeof rec.port === 'number') {
+            clearTimeout(timer);
+            child.stdout.off('data', scan);
+            return resolve(rec.port);
+          }
+        } catch {
+          /* not a JSON line */
+        }
+      }
+    };
+    child.stdout.on('data', scan);
+    void exited.then(([code]) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${String(code)} before listening:\n${out}`));
+    });
+  });
+  return {
+    child,
+    port,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** One GET over http or https (with an optional CA, for the stack's certificates). */
+export function get(url: string, ca?: string | Buffer): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  const req = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const r = req(u, { method: 'GET', timeout: 5000, ...(ca ? { ca } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+/** Polls a URL until it answers with `status` (default 200); returns that response's body. */
+export async function waitForStatus(url: string, opts: { status?: number; timeoutMs?: number; ca?: string | Buffer } = {}): Promise<string> {
+  const want = opts.status ?? 200;
+  const end = Date.now() + (opts.timeoutMs ?? 30_000);
+  let last: string;
+  for (;;) {
+    try {
+      const res = await get(url, opts.ca);
+      if (res.status === want) return res.body;
+      last = `${res.status} ${res.body}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer ${want}; last: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
