@@ -54,7 +54,7 @@ export async function verifyChain(pool: Pool, opts: VerifyOptions = {}): Promise
       });
       for (;;) {
         const { rows } = await client.query<Row>(
-          `SELECT ${AUDIT_ROW_TEXT_COLUMNS} FROM public.audit_events WHERE id > $1 ORDER BY id LIMIT $2`,
+          `SELECT ${AUDIT_ROW_TEXT_COLUMNS} FROM public.audit_events a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
           [prevId.toString(), pageSize],
         );
         for (const r of rows) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireStack } from '@dph/testkit';
 import { createClient, MIGRATIONS_DIR, runMigrations } from '../src/index.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/testing/index.js';
 
 let db: ScratchDatabase;
 before(async () => {

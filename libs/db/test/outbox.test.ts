@@ -7,7 +7,7 @@ import amqp from 'amqplib';
 import { caCert, requireStack, stackEnv } from '@dph/testkit';
 import { DphError } from '@dph/errors';
 import { createClient, enqueueOutboxMany, OutboxRelay, outboxBacklog, withTransaction, cleanupOutbox, type Pool } from '../src/index.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/testing/index.js';
 import { connectTestPublisher } from './support/amqp-publisher.js';
 
 let db: ScratchDatabase;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { requireStack } from '@dph/testkit';
 import { ALL_SCENES, withTransaction, type Pool } from '../src/index.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/testing/index.js';
 
 let db: ScratchDatabase;
 let admin: Pool, api: Pool, worker: Pool, writer: Pool;

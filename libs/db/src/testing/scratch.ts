@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { serviceEnv, type StackService } from '@dph/testkit';
-import { createClient, createPool, pgSettingsFromEnv, runMigrations, type PgSettings, type Pool } from '../../src/index.js';
+import { createClient, createPool, pgSettingsFromEnv, runMigrations, type PgSettings, type Pool } from '../index.js';
 
 export interface ScratchDatabase {
   name: string;
