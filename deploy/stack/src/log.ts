@@ -6,7 +6,7 @@ export function setQuiet(q: boolean): void {
   quiet = q;
 }
 export function step(msg: string): void {
-  if (!quiet) process.stdout.write(`[stack] ${msg}\n`);
+  if (!quiet) process.stdout.write(`[stack ${elapsedSeconds().padStart(5)}s] ${msg}\n`);
 }
 export function warn(msg: string): void {
   process.stderr.write(`[stack] WARNING: ${msg}\n`);

@@ -10,7 +10,7 @@ import { paths } from './paths.js';
 import { loadSettings } from './settings.js';
 import { allReady, down, readyLine, resetDatabase, restart, status, up } from './stack.js';
 import type { ComponentName } from './settings.js';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 
 const USAGE = 'usage: npm run stack -- up [--quiet-if-ready] | down | status [--json] | restart <component|services> | reset-db';
 
@@ -23,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   const args = rest.filter((a) => !a.startsWith('--'));
   const s = loadSettings();
   mkdirSync(paths.dph, { recursive: true, mode: 0o755 });
+  // The daemons run as their own users (postgres, rabbitmq, redis) and must be able to enter the stack folder.
+  if (cmd !== 'status') chmodSync(paths.dph, 0o755);
   switch (cmd) {
     case 'up': {
       if (flags.has('--quiet-if-ready') && allReady()) {

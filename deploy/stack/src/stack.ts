@@ -106,7 +106,9 @@ export async function down(): Promise<void> {
 }
 
 export async function restart(name: ComponentName, s: Settings): Promise<ServiceOutcome | undefined> {
+  mkdirSync(paths.logs, { recursive: true, mode: 0o755 });
   const secrets = loadSecrets();
+  ensureCerts();
   if ((SERVICE_NAMES as readonly string[]).includes(name)) {
     const svc = name as ServiceName;
     await stopService(svc);
