@@ -1,0 +1,145 @@
+/**
+ * Builds the worker from its settings and clients and starts it: zone queues per priority band (declared here),
+ * the band consumer running the pipeline, the unrouted-task consumer, the outbox relay, and queue_depth.
+ * main.ts creates the clients and owns shutdown; tests call startWorker with clients of the local stack.
+ */
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { QUEUES, type Classification, type ParseTask } from '@dph/contracts';
+import { ConfirmPublisher, MemoryDeduper, consume, consumeBands, declareParseZone, declareTopology, type ChannelSource, type MessagingLogger } from '@dph/messaging';
+import { OutboxRelay, type Pool } from '@dph/db';
+import type { ObjectStore } from '@dph/storage';
+import { doclingAdapter, mineruAdapter, parseDocument, type EngineAdapter, type EngineRoutes, type ParseLimits } from '@dph/parsing';
+import { chunkMarkdown, profileFor, type ChunkProfiles } from '@dph/chunking';
+import { createEngine, policyForScene, type PiiEngine } from '@dph/pii';
+import { processTask } from './domain/pipeline.js';
+import { failUnrouted } from './domain/unrouted.js';
+import type { PipelineDeps, Redactor, Stage } from './domain/ports.js';
+import { jobsRepo } from './data-access/jobs-repo.js';
+import { rawSource } from './data-access/raw-source.js';
+import { resultStore } from './data-access/result-store.js';
+import { workerMetrics } from './metrics.js';
+
+export interface WorkerSettings {
+  zone: string;
+  classifications: readonly Classification[];
+  concurrency: number;
+  deliveryLimit: number;
+  instance: string;
+  parsedBucket: string;
+  maxRawBytes: number;
+  fetchTimeoutMs: number;
+  parseTimeoutMs: number;
+  engineRoutes: EngineRoutes;
+  doclingUrl?: string | undefined;
+  doclingApiKey?: string | undefined;
+  mineruUrl?: string | undefined;
+  chunkProfiles: ChunkProfiles;
+  piiPolicyDir?: string | undefined;
+  parseLimits?: Partial<ParseLimits>;
+  /** Whether this instance also consumes dph.jobs.unrouted (any instance may; default true). */
+  consumeUnrouted?: boolean;
+  /** Whether this instance runs an outbox relay (default true). */
+  runRelay?: boolean;
+}
+
+export interface WorkerClients {
+  amqp: ChannelSource;
+  pool: Pool;
+  store: ObjectStore;
+  registry: Registry;
+  logger: MessagingLogger;
+  listenClient?: () => pg.Client;
+}
+
+export interface RunningWorker {
+  queues: string[];
+  healthy(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { onStage?: (stage: Stage, jobId: string) => void | Promise<void> } = {}): Promise<RunningWorker> {
+  const setup = await c.amqp.createChannel();
+  await declareTopology(setup, { deliveryLimit: s.deliveryLimit });
+  const queues = await declareParseZone(setup, s.zone, s.classifications, { deliveryLimit: s.deliveryLimit });
+  await setup.close();
+
+  const metrics = workerMetrics(c.registry);
+  const engines: Record<string, EngineAdapter> = {};
+  if (s.doclingUrl) engines.docling = doclingAdapter({ baseUrl: s.doclingUrl, apiKey: s.doclingApiKey, timeoutMs: s.parseTimeoutMs });
+  if (s.mineruUrl) engines.mineru = mineruAdapter({ baseUrl: s.mineruUrl, timeoutMs: s.parseTimeoutMs });
+  const redactors = new Map<string, PiiEngine>();
+  const jobs = jobsRepo(c.pool);
+  const deps: PipelineDeps = {
+    jobs,
+    raw: rawSource(c.store, { maxBytes: s.maxRawBytes, timeoutMs: s.fetchTimeoutMs }),
+    results: resultStore(c.store, s.parsedBucket),
+    parse: (input, signal) => parseDocument(input, { routes: s.engineRoutes, engines, ...(s.parseLimits ? { limits: s.parseLimits } : {}), ...(signal ? { signal } : {}) }),
+    redactorFor(scene): Redactor {
+      let e = redactors.get(scene);
+      if (!e) {
+        e = createEngine(policyForScene(scene, s.piiPolicyDir));
+        redactors.set(scene, e);
+      }
+      return e;
+    },
+    chunk: chunkMarkdown,
+    chunkOptionsFor: (scene) => profileFor(s.chunkProfiles, scene),
+    eventSource: `dph/worker-postproc/${s.zone}`,
+    actor: 'worker-postproc',
+    deliveryLimit: s.deliveryLimit,
+    parseTimeoutMs: s.parseTimeoutMs,
+    metrics,
+    ...(hooks.onStage ? { onStage: hooks.onStage } : {}),
+    log: c.logger,
+  };
+
+  const bands = await consumeBands<ParseTask>({
+    connection: c.amqp,
+    queues,
+    concurrency: s.concurrency,
+    dedupe: new MemoryDeduper(),
+    logger: c.logger,
+    handler: async (event, ctx) => {
+      await processTask(event.data, { deliveryCount: ctx.deliveryCount, traceparent: ctx.traceparent }, deps);
+    },
+  });
+  const unrouted = s.consumeUnrouted === false
+    ? undefined
+    : await consume<ParseTask>({
+        connection: c.amqp,
+        queue: QUEUES.unrouted,
+        prefetch: 4,
+        logger: c.logger,
+        handler: async (event, ctx) => {
+          await failUnrouted(event.data, { source: deps.eventSource, actor: deps.actor, traceparent: ctx.traceparent, now: () => new Date() }, jobs, metrics);
+        },
+      });
+
+  const publisher = new ConfirmPublisher(c.amqp, { logger: c.logger });
+  const relay = s.runRelay === false ? undefined : new OutboxRelay({ pool: c.pool, publisher, ...(c.listenClient ? { listenClient: c.listenClient } : {}) });
+  relay?.start();
+
+  const depthChannel = await c.amqp.createChannel();
+  depthChannel.on('error', () => {});
+  metrics.queueDepth(async () => {
+    const out: Record<string, number> = {};
+    for (const q of [...queues, ...(unrouted ? [QUEUES.unrouted] : [])]) out[q] = (await depthChannel.checkQueue(q)).messageCount;
+    return out;
+  });
+
+  return {
+    queues,
+    healthy: () => bands.healthy() && (unrouted?.healthy() ?? true),
+    async stop() {
+      const steps: (() => Promise<unknown>)[] = [
+        () => bands.cancel(),
+        () => unrouted?.cancel() ?? Promise.resolve(),
+        () => relay?.stop() ?? Promise.resolve(),
+        () => publisher.close(),
+        () => depthChannel.close(),
+      ];
+      for (const step of steps) await step().catch(() => undefined);
+    },
+  };
+}
