@@ -95,8 +95,8 @@ def main():
                 errors += 1
                 continue
             counted[kind] = counted.get(kind, 0) + 1
-    summary = ", ".join(f"{k}={v}" for k, v in sorted(counted.items()))
-    print(f"validated {sum(counted.values())} objects ({summary}); {errors} invalid")
+    print("kinds: " + ", ".join(f"{k}={v}" for k, v in sorted(counted.items())))
+    print(f"{sum(counted.values())} objects valid, {errors} invalid")
     return 1 if errors else 0
 
 

@@ -34,6 +34,8 @@ export const ipAddress: Recognizer = {
         if (c === 58) colons++;
         else if (c >= 48 && c <= 57) digit = true;
       }
+      // Without "::" an address needs 8 groups (or 6 and a dotted quad): times such as 10:22:33 stop here.
+      if (colons < 6 && !raw.includes('::')) continue;
       // At least two colons, at least one digit ("a::b" and "std::" are code, not addresses), and parseable.
       if (colons < 2 || !digit || !ipaddr.IPv6.isValid(raw)) continue;
       const start = m.index;
