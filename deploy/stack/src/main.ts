@@ -7,12 +7,13 @@ import { StackError } from './errors.js';
 import { step } from './log.js';
 import { withLock } from './lock.js';
 import { paths } from './paths.js';
+import { rabbitmqctl } from './rabbitmq.js';
 import { loadSettings } from './settings.js';
 import { allReady, down, readyLine, resetDatabase, restart, status, up } from './stack.js';
 import type { ComponentName } from './settings.js';
 import { chmodSync, mkdirSync } from 'node:fs';
 
-const USAGE = 'usage: npm run stack -- up [--quiet-if-ready] | down | status [--json] | restart <component|services> | reset-db';
+const USAGE = 'usage: npm run stack -- up [--quiet-if-ready] | down | status [--json] | restart <component|services> | reset-db | rabbitmqctl <args>';
 
 // The AWS SDK warns about Node 20 on every run; the repo pins Node 20 on purpose (see docs/local-stack.md).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -79,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
       if (code === 0) step(`restarted ${target}`);
       return code;
     }
+    case 'rabbitmqctl':
+      return rabbitmqctl(s, rest);
     case 'reset-db': {
       await withLock(() => resetDatabase(s));
       step('database recreated and migrated; restart services that hold connections: npm run stack -- restart services');

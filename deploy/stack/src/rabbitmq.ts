@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
@@ -133,4 +134,12 @@ export async function stopRabbit(s: Settings): Promise<void> {
   if (pid) await stopPid(pid, 30000);
   // Our private epmd (own port) served only this node.
   run('epmd', ['-kill'], { env: { ...process.env, ERL_EPMD_PORT: String(s.epmdPort) }, allowFail: true });
+}
+
+/** `npm run stack -- rabbitmqctl <args>`: the CLI against our private node (its cookie, epmd and name). */
+export function rabbitmqctl(s: Settings, args: string[]): number {
+  const ctl = join(RABBIT_BIN, 'rabbitmqctl');
+  const [cmd, a] = isRoot ? ['runuser', ['-u', OS_USER, '--', ctl, ...args]] : [ctl, args];
+  const r = spawnSync(cmd, a as string[], { env: rabbitEnv(s), stdio: 'inherit', cwd: paths.rabbit });
+  return r.status ?? 1;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -17,6 +17,24 @@ export const serviceLog = (name: ServiceName) => join(paths.logs, `${name}.log`)
 export function serviceExists(name: ServiceName): boolean {
   const f = mainFile(name);
   return existsSync(f) && statSync(f).size > 0;
+}
+
+/** Newest modification time under the service's src/ (a running copy may be older than the code). */
+function newestSource(name: ServiceName): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  try {
+    walk(join(paths.root, 'services', name, 'src'));
+  } catch {
+    // unreadable tree: no hint
+  }
+  return newest;
 }
 
 export function servicePid(name: ServiceName): number | undefined {
@@ -61,6 +79,10 @@ export async function startService(name: ServiceName, s: Settings, secrets: Secr
   let pid = servicePid(name);
   if (pid) {
     step(`${name}: already running (pid ${pid}, port ${port})`);
+    const since = loadState()[name]?.startedAt;
+    if (since && newestSource(name) > Date.parse(since)) {
+      step(`${name}: its sources changed since it started; to run the new code: npm run stack -- restart ${name}`);
+    }
   } else {
     if (await portOpen(port)) throw portTaken(name, port, SERVICE_PORT_ENV[name]);
     step(`${name}: starting on port ${port} (log ${log})`);

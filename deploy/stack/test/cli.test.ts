@@ -27,7 +27,12 @@ test('status --json prints one JSON object with components, endpoints (no passwo
     assert.equal(st.components[c]?.state, 'running', c);
     assert.ok((st.components[c]?.pid ?? 0) > 0);
   }
-  for (const c of ['orchestrator-api', 'worker-postproc', 'webhook-dispatcher', 'audit-writer']) assert.ok(st.components[c], c);
+  for (const c of ['orchestrator-api', 'worker-postproc', 'webhook-dispatcher', 'audit-writer']) {
+    const comp = st.components[c] as { state: string; ready?: boolean } | undefined;
+    assert.ok(comp, c);
+    // A service with code is started by `up` and answers /readyz; one without is reported absent.
+    if (comp.state !== 'absent') assert.deepEqual([comp.state, comp.ready], ['running', true], c);
+  }
   assert.match(st.apiUrl, /^https:\/\//);
   assert.equal(st.envFile, stackPaths().envFile);
   assert.match(st.endpoints.amqp!, /^amqps:\/\/127\.0\.0\.1:\d+/);
