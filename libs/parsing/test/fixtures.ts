@@ -3,12 +3,12 @@ import { Document, Packer, Paragraph, HeadingLevel, Table, TableRow, TableCell, 
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
-/** Synthetic PII: reserved example domains, 555 numbers, an SSN from the never-issued 9xx range. */
+/** Synthetic PII: reserved example domains, 555 numbers, a made-up SSN that passes the SSA format rules, a test card number. */
 export const PII = {
   name: 'Jane Roe',
   email: 'jane.roe@example.com',
   phone: '+1 415-555-0134',
-  ssn: '900-12-3456',
+  ssn: '536-22-4187',
   card: '4111 1111 1111 1111',
   ip: '203.0.113.7',
 } as const;

@@ -39,6 +39,11 @@ export interface WorkerSettings {
   parseLimits?: Partial<ParseLimits>;
   /** Whether this instance also consumes dph.jobs.unrouted (any instance may; default true). */
   consumeUnrouted?: boolean;
+  /**
+   * x-delivery-limit of the shared queues (dph.jobs.unrouted) when it differs from the zone queues' (tests); a
+   * queue's arguments cannot change once declared. Default: deliveryLimit.
+   */
+  sharedDeliveryLimit?: number;
   /** Whether this instance runs an outbox relay (default true). */
   runRelay?: boolean;
 }
@@ -60,7 +65,7 @@ export interface RunningWorker {
 
 export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { onStage?: (stage: Stage, jobId: string) => void | Promise<void> } = {}): Promise<RunningWorker> {
   const setup = await c.amqp.createChannel();
-  await declareTopology(setup, { deliveryLimit: s.deliveryLimit });
+  await declareTopology(setup, { deliveryLimit: s.sharedDeliveryLimit ?? s.deliveryLimit });
   const queues = await declareParseZone(setup, s.zone, s.classifications, { deliveryLimit: s.deliveryLimit });
   await setup.close();
 
