@@ -3,6 +3,7 @@
  * tokens, passwords, secrets and keys at any nesting depth we log; the red line is that no secret or token ever
  * reaches a log line. PII values must not be logged at all: log entity types, counts and offsets instead.
  */
+import { context, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 
 export type Logger = PinoLogger;
@@ -63,6 +64,11 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    // Every line written inside a span carries its ids, so logs join traces (and audit rows' trace_id).
+    mixin() {
+      const sc = trace.getSpanContext(context.active());
+      return sc && trace.isSpanContextValid(sc) ? { traceId: sc.traceId, spanId: sc.spanId } : {};
+    },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

@@ -46,3 +46,20 @@ test('child loggers keep base fields and redaction', () => {
   assert.equal(rec.component, 'consumer');
   assert.equal(rec.job.token, '[redacted]');
 });
+
+test('lines written inside an active span carry its trace and span ids', async () => {
+  const { initTracing, getTracer, traceIdOf, currentTraceparent } = await import('@dph/telemetry');
+  await initTracing({ service: 'log-test' });
+  const { lines, stream } = capture();
+  const log = createLogger({ service: 'svc', destination: stream });
+  let tp = '';
+  getTracer().startActiveSpan('op', (span) => {
+    tp = currentTraceparent();
+    log.info('inside');
+    span.end();
+  });
+  log.info('outside');
+  const [inside, outside] = lines.map((l) => JSON.parse(l));
+  assert.equal(inside.traceId, traceIdOf(tp));
+  assert.equal(outside.traceId, undefined);
+});

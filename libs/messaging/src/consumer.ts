@@ -18,7 +18,7 @@ export interface ConsumeOptions<T> {
   dedupe?: Deduper;
   logger?: MessagingLogger;
   retryDelayMs?: (deliveryCount: number) => number;
-  onOutcome?: (outcome: Outcome) => void;
+  onOutcome?: (outcome: Outcome, queue: string) => void;
 }
 
 export type ConsumerState = 'starting' | 'consuming' | 'recovering' | 'stopped';
@@ -54,7 +54,8 @@ export async function consume<T>(opts: ConsumeOptions<T>): Promise<Consumer> {
     }
     const p = handleDelivery(ch, msg, {
       queue: opts.queue, handler: opts.handler, dedupe: opts.dedupe, logger: log,
-      retryDelayMs: opts.retryDelayMs, abort, onOutcome: opts.onOutcome,
+      retryDelayMs: opts.retryDelayMs, abort,
+      onOutcome: opts.onOutcome ? (o) => opts.onOutcome!(o, opts.queue) : undefined,
     }).catch((err: unknown) => log.error({ queue: opts.queue, errName: (err as Error)?.name }, 'delivery handling failed'));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

@@ -84,3 +84,16 @@ test('memory deduper evicts the least recently used ids', () => {
   assert.equal(d.seen('a'), false);
   assert.equal(d.seen('c'), true);
 });
+
+test('delivery metrics count outcomes per configured queue', async () => {
+  const { createRegistry } = await import('@dph/telemetry');
+  const { deliveryMetrics } = await import('./index.js');
+  const reg = createRegistry('m', { defaultMetrics: false });
+  const count = deliveryMetrics(reg, ['q']);
+  const body = encodeEvent(makeEvent({ type: 't', source: 's', data: 1 }));
+  await handleDelivery(recorder().ch, message(body), { ...base, handler: async () => {}, onOutcome: (o) => count(o, 'q') });
+  await handleDelivery(recorder().ch, message(Buffer.from('x')), { ...base, handler: async () => {}, onOutcome: (o) => count(o, 'q') });
+  const text = await reg.metrics();
+  assert.match(text, /dph_amqp_deliveries_total\{queue="q",outcome="ack",service="m"\} 1/);
+  assert.match(text, /dph_amqp_deliveries_total\{queue="q",outcome="malformed",service="m"\} 1/);
+});

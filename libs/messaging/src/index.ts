@@ -19,3 +19,4 @@ export { MemoryDeduper } from './dedupe.js';
 export type { Deduper } from './dedupe.js';
 export { MalformedEventError, MESSAGING_ERRORS, nullLogger } from './errors.js';
 export type { MessagingLogger } from './errors.js';
+export { deliveryMetrics, DELIVERY_OUTCOMES } from './metrics.js';
