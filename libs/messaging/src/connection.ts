@@ -97,7 +97,7 @@ export async function connectAmqp(
     },
   });
   // Driver messages are logged by name only: they can contain the URL (with its credentials).
-  conn.on('error', (err: Error) => log.warn({ errName: err.name }, 'amqp connection error'));
+  conn.on('error', (err: Error & { code?: unknown }) => log.warn({ errName: err.name, code: err.code }, 'amqp connection error'));
   conn.on('disconnect', () => log.warn({}, 'amqp connection lost; reconnecting'));
   conn.on('reconnect-scheduled', (i: { attempt: number; delay: number }) =>
     log.info({ attempt: i.attempt, delayMs: i.delay }, 'amqp reconnect scheduled'));

@@ -97,7 +97,15 @@ export async function consume<T>(opts: ConsumeOptions<T>): Promise<Consumer> {
     timer.unref();
   }
 
-  await subscribe();
+  try {
+    await subscribe();
+  } catch (err) {
+    // The first subscription failed (e.g. the queue does not exist): stop here rather than retry in the background.
+    state = 'stopped';
+    clearTimeout(timer);
+    await channel?.close().catch(() => {});
+    throw err;
+  }
 
   return {
     get state() {

@@ -227,3 +227,14 @@ test('band consumer always takes the highest non-empty band first', async () => 
     'high-0', 'high-1', 'high-2', 'normal-0', 'high-late', 'normal-1', 'normal-2', 'low-0', 'low-1', 'low-2',
   ]);
 });
+
+test('consume() on a missing queue rejects and does not keep retrying in the background', async () => {
+  const missing = `dph.test.${run}.does-not-exist`;
+  await assert.rejects(consume({ connection: conn, queue: missing, prefetch: 1, handler: async () => {} }));
+  await new Promise((r) => setTimeout(r, 600));
+  // Declaring it now must not be picked up by a zombie consumer from the failed call.
+  created.push(missing);
+  await declareQueue(admin, missing, []);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal((await admin.checkQueue(missing)).consumerCount, 0);
+});

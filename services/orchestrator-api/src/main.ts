@@ -39,7 +39,7 @@ try {
   redis = new Redis(config.DPH_REDIS_URL, {
     tls: { ca: readFileSync(config.DPH_TLS_CA_FILE) }, maxRetriesPerRequest: 1, enableOfflineQueue: false,
   });
-  redis.on('error', (err: Error) => log.warn({ errName: err.name }, 'redis connection error'));
+  redis.on('error', (err: Error & { code?: unknown }) => log.warn({ errName: err.name, code: err.code }, 'redis connection error'));
   objects = objectStoreFromConfig(storage);
   amqp = await connectAmqp({
     ...amqpOptionsFromConfig(config),
