@@ -11,3 +11,4 @@ export {
 } from './verify.js';
 export { buildVectors, type VectorCase, type VectorFile } from './test-vectors.js';
 export * from './subscriptions/index.js';
+export * from './delivery/index.js';

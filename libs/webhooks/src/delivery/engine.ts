@@ -1,0 +1,251 @@
+/**
+ * The delivery loop: claim due deliveries, sign, send through the egress guard, record the outcome in batches,
+ * dead-letter after the retry budget, disable endpoints that answer 410 or keep failing. The consumer of job
+ * events only records deliveries (recordEventDeliveries) and kicks this loop.
+ */
+import type { Dispatcher } from 'undici';
+import type { OutboxMessage, Queryable } from '@dph/db';
+import type { AuditEventData } from '@dph/contracts';
+import { signWebhook } from '../sign.js';
+import type { SecretStorage } from '../subscriptions/secrets.js';
+import { judgeResponse, backoffMs, DEFAULT_RETRY_POLICY, type AttemptVerdict, type RetryPolicy } from './retry-policy.js';
+import { sendWebhook, type AttemptResult } from './sender.js';
+import { SigningSecretCache } from './secret-cache.js';
+import {
+  auditOutboxMessage, claimDue, completeAttempts, deadLetterOpenDeliveries, deliveryAudit,
+  disableSubscriptionForFailures, type ClaimedDelivery, type CompletedAttempt,
+} from './store.js';
+
+export interface EngineDb {
+  /** Autocommit statements (claims, secret loads). */
+  q: Queryable;
+  /** One transaction (completions with their audit outbox rows). */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  enqueueOutbox(q: Queryable, messages: readonly OutboxMessage[]): Promise<void>;
+}
+
+export type AttemptOutcome = 'succeeded' | 'retry' | 'dead' | 'gone' | 'endpoint_disabled';
+
+export interface EngineHooks {
+  attempt?(outcome: AttemptOutcome, errorClass: string | null, latencyMs: number): void;
+  deadLettered?(count: number): void;
+  endpointDisabled?(reason: string): void;
+  /** Time from the delivery's creation to the start of its first attempt. */
+  firstAttemptLagMs?(ms: number): void;
+  error?(where: string, err: unknown): void;
+}
+
+export interface EngineOptions {
+  db: EngineDb;
+  storage: SecretStorage;
+  /** The egress-guarded undici agent. */
+  dispatcher: Dispatcher;
+  allowHttp: boolean;
+  allowCidrs?: string | readonly string[];
+  policy?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+  concurrency?: number;
+  /** How long a claimed delivery stays invisible to other claims: longer than one attempt can take. */
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  /** Sustained failure: this many failed attempts in a row, and no success within disableAfterMs, disables. */
+  disableAfterFailures?: number;
+  disableAfterMs?: number;
+  hooks?: EngineHooks;
+  /** Claim only this scene's deliveries (scene-sharded dispatchers; tests sharing a database). */
+  onlyScene?: string | null;
+}
+
+export class DeliveryEngine {
+  private readonly o: Required<Omit<EngineOptions, 'allowCidrs' | 'policy' | 'hooks'>> & Pick<EngineOptions, 'allowCidrs' | 'hooks'>;
+  private readonly policy: RetryPolicy;
+  private readonly secrets: SigningSecretCache;
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private wakeUp: (() => void) | undefined;
+  private kicked = false;
+  private pending: CompletedAttempt[] = [];
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: EngineOptions) {
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    this.o = {
+      timeoutMs,
+      concurrency: 64,
+      leaseMs: timeoutMs + 15_000,
+      pollIntervalMs: 500,
+      disableAfterFailures: 100,
+      disableAfterMs: 24 * 3600_000,
+      onlyScene: null,
+      ...opts,
+    } as typeof this.o;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
+    this.secrets = new SigningSecretCache(opts.db.q, opts.storage);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, lets in-flight attempts finish (bounded by their timeout) and records them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loopDone;
+    await Promise.allSettled([...this.inFlight]);
+    await this.flush();
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wakeUp?.();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(): Promise<void> {
+    let errors = 0;
+    while (this.running) {
+      const free = this.o.concurrency - this.inFlight.size;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        this.kicked = false;
+        try {
+          claimed = await claimDue(this.o.db.q, free, this.o.leaseMs, this.o.onlyScene);
+          errors = 0;
+        } catch (err) {
+          this.o.hooks?.error?.('claim', err);
+          errors++;
+        }
+        for (const d of claimed) {
+          const p = this.attempt(d).catch((err: unknown) => this.o.hooks?.error?.('attempt', err));
+          this.inFlight.add(p);
+          void p.finally(() => {
+            this.inFlight.delete(p);
+            this.wakeUp?.();
+          });
+        }
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (this.kicked && free > 0 && errors === 0) continue;
+      const wait = errors ? Math.min(100 * 2 ** errors, 5_000) : this.o.pollIntervalMs;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private async attempt(d: ClaimedDelivery): Promise<void> {
+    const startedAt = new Date();
+    if (d.attempts === 1) this.o.hooks?.firstAttemptLagMs?.(startedAt.getTime() - d.created_at.getTime());
+    if (d.subscription_id && d.sub_status !== 'active') {
+      this.complete(d, startedAt, { statusCode: null, latencyMs: 0, errorClass: 'endpoint_disabled', responseExcerpt: null, retryAfter: undefined }, 'endpoint_disabled');
+      return;
+    }
+    let result: AttemptResult;
+    try {
+      const secrets = await this.secrets.secretsFor(d);
+      const body = d.payload_body ?? '{}';
+      const headers = signWebhook({ id: d.event_id, timestamp: Math.floor(Date.now() / 1000), body, secrets });
+      result = await sendWebhook({
+        url: d.target_url, body, headers, timeoutMs: this.o.timeoutMs, dispatcher: this.o.dispatcher,
+        allowHttp: this.o.allowHttp, ...(this.o.allowCidrs !== undefined ? { allowCidrs: this.o.allowCidrs } : {}),
+      });
+    } catch (err) {
+      this.o.hooks?.error?.('sign', err);
+      result = { statusCode: null, latencyMs: 0, errorClass: 'secret_unavailable', responseExcerpt: null, retryAfter: undefined };
+    }
+    const verdict: AttemptVerdict = result.statusCode === null || result.errorClass === 'redirect'
+      ? { kind: 'retry' }
+      : judgeResponse(result.statusCode, result.retryAfter, this.policy);
+    if (verdict.kind === 'success') return this.complete(d, startedAt, result, 'succeeded');
+    if (verdict.kind === 'gone') return this.complete(d, startedAt, { ...result, errorClass: 'gone' }, 'gone');
+    const round = d.attempts - d.attempt_base;
+    if (round >= this.policy.maxAttempts) return this.complete(d, startedAt, result, 'dead');
+    const delayMs = verdict.retryAfterMs ?? backoffMs(round, this.policy);
+    this.complete(d, startedAt, result, 'retry', delayMs);
+  }
+
+  private complete(d: ClaimedDelivery, startedAt: Date, r: AttemptResult, outcome: AttemptOutcome, delayMs = 0): void {
+    this.o.hooks?.attempt?.(outcome, r.errorClass, r.latencyMs);
+    this.pending.push({
+      delivery: d,
+      startedAt,
+      statusCode: r.statusCode,
+      latencyMs: r.latencyMs,
+      errorClass: r.errorClass,
+      responseExcerpt: r.responseExcerpt,
+      completion: outcome === 'succeeded' ? { kind: 'succeeded' } : outcome === 'retry' ? { kind: 'retry', delayMs } : { kind: 'dead' },
+    });
+    if (this.pending.length >= 100) void this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), 5);
+  }
+
+  /** Writes finished attempts; one flush at a time, later ones queue behind it. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const run = async (): Promise<void> => {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        try {
+          await this.o.db.tx((q) => this.record(q, batch));
+          this.kick(); // successors of finished deliveries may now be due
+        } catch (err) {
+          this.o.hooks?.error?.('complete', err);
+          // Keep them; leases make the rows due again if this process dies before a later flush succeeds.
+          this.pending = batch.concat(this.pending);
+          await new Promise((r) => setTimeout(r, 500));
+          if (!this.running && this.inFlight.size === 0) break;
+        }
+      }
+    };
+    this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);
+    return this.flushing;
+  }
+
+  private async record(q: Queryable, batch: CompletedAttempt[]): Promise<void> {
+    const health = await completeAttempts(q, batch);
+    const audits: AuditEventData[] = [];
+    let dead = 0;
+    for (const c of batch) {
+      if (c.completion.kind !== 'dead') continue;
+      dead++;
+      audits.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));
+    }
+    const disable = async (endpointKey: string, subscriptionId: string | null, reason: string, sample: ClaimedDelivery) => {
+      if (subscriptionId && !(await disableSubscriptionForFailures(q, subscriptionId, reason))) return;
+      this.o.hooks?.endpointDisabled?.(reason);
+      if (subscriptionId) audits.push({ ...deliveryAudit('webhook_disabled', sample, { reason }), jobId: null });
+      for (const o of await deadLetterOpenDeliveries(q, endpointKey, 'endpoint_disabled')) {
+        dead++;
+        audits.push(deliveryAudit('webhook_failed', o, { errorClass: 'endpoint_disabled' }));
+      }
+    };
+    for (const c of batch) {
+      if (c.errorClass === 'gone') await disable(c.delivery.endpoint_key, c.delivery.subscription_id, 'gone', c.delivery);
+    }
+    const now = Date.now();
+    for (const h of health) {
+      const lastOk = h.last_success_at?.getTime() ?? h.created_at.getTime();
+      if (h.consecutive_failures >= this.o.disableAfterFailures && now - lastOk >= this.o.disableAfterMs) {
+        const sample = batch.find((c) => c.delivery.subscription_id === h.subscription_id)!.delivery;
+        await disable(sample.endpoint_key, h.subscription_id, 'sustained_failure', sample);
+      }
+    }
+    if (audits.length) await this.o.db.enqueueOutbox(q, audits.map((a) => auditOutboxMessage(a)));
+    if (dead) this.o.hooks?.deadLettered?.(dead);
+  }
+}

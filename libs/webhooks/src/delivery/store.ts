@@ -1,0 +1,236 @@
+/**
+ * SQL of the delivery mechanics over the narrow Queryable. Batched where the dispatcher is hot (intake is one
+ * statement per event; claims and completions are one statement per batch) because single-row autocommit writes
+ * cap out around 2,400/s on this machine class.
+ */
+import { randomUUID } from 'node:crypto';
+import { EXCHANGES, auditRoutingKey, EVENT_TYPE_PREFIX, type AuditEventData, type CloudEvent, type JobEventData } from '@dph/contracts';
+import type { OutboxMessage, Queryable } from '@dph/db';
+import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js';
+import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq } from './payload.js';
+
+/**
+ * Records one delivery per matching endpoint for a job event: active subscriptions of the scene whose filter
+ * matches, plus the job's own callback. Idempotent on (event id, endpoint): a redelivered event inserts nothing.
+ * Returns how many deliveries were created.
+ */
+export async function recordEventDeliveries(q: Queryable, event: CloudEvent<JobEventData>): Promise<number> {
+  const d = event.data;
+  const name = eventNameOfEvent(event);
+  const body = JSON.stringify(buildPayload(event));
+  const cb = d.callback && filterMatches(d.callback.eventFilter ?? [ALL_JOB_EVENTS], name) ? d.callback.url : null;
+  const r = await q.query(
+    `INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
+       target_url, seq, payload_body)
+     SELECT $1::uuid, $2::text, $3::uuid, $4::text, s.subscription_id, 'sub:' || s.subscription_id, s.callback_url, $5::int, $6::text
+       FROM webhook_subscriptions s
+      WHERE s.tenant_scene = $2 AND s.status = 'active'
+        AND (s.event_filter && ARRAY[$4, '${ALL_JOB_EVENTS}']::text[] OR cardinality(s.event_filter) = 0)
+     UNION ALL
+     SELECT $1::uuid, $2::text, $3::uuid, $4::text, NULL::uuid, $7::text, $8::text, $5::int, $6::text WHERE $8::text IS NOT NULL
+     ON CONFLICT (event_id, endpoint_key) DO NOTHING`,
+    [event.id, d.tenantScene, d.jobId, name, eventSeq(d.status), body, cb ? callbackEndpointKey(cb) : null, cb],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface ClaimedDelivery {
+  delivery_id: string;
+  event_id: string;
+  tenant_scene: string;
+  job_id: string | null;
+  event_type: string;
+  subscription_id: string | null;
+  endpoint_key: string;
+  target_url: string;
+  seq: number;
+  attempts: number;
+  attempt_base: number;
+  payload_body: string | null;
+  created_at: Date;
+  /** Joined from the subscription (null for per-job callbacks). */
+  sub_status: 'active' | 'disabled' | null;
+  sub_rotated_at: Date | null;
+}
+
+/**
+ * Claims due deliveries: bumps the attempt number and pushes next_attempt_at out by the lease, so a dispatcher
+ * that dies mid-delivery loses nothing: the row becomes due again when the lease runs out and is sent again with
+ * the same webhook-id. A delivery waits while an earlier event of the same job to the same endpoint is still
+ * pending or retrying (per-job, per-endpoint order).
+ */
+export async function claimDue(q: Queryable, limit: number, leaseMs: number, onlyScene: string | null = null): Promise<ClaimedDelivery[]> {
+  const { rows } = await q.query<ClaimedDelivery>(
+    `WITH due AS (
+       SELECT d.delivery_id, d.subscription_id FROM webhook_deliveries d
+        WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= now()
+          AND ($3::text IS NULL OR d.tenant_scene = $3)
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_deliveries e
+             WHERE e.job_id = d.job_id AND e.endpoint_key = d.endpoint_key AND e.seq < d.seq
+               AND e.status IN ('pending', 'failed'))
+        ORDER BY d.next_attempt_at
+        LIMIT $1
+        FOR UPDATE OF d SKIP LOCKED)
+     UPDATE webhook_deliveries w
+        SET attempts = w.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
+       FROM due
+       LEFT JOIN webhook_subscriptions s ON s.subscription_id = due.subscription_id
+      WHERE w.delivery_id = due.delivery_id
+     RETURNING w.delivery_id, w.event_id, w.tenant_scene, w.job_id, w.event_type, w.subscription_id, w.endpoint_key,
+       w.target_url, w.seq, w.attempts, w.attempt_base, w.payload_body, w.created_at,
+       s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at`,
+    [limit, leaseMs, onlyScene],
+  );
+  return rows;
+}
+
+export type Completion =
+  | { kind: 'succeeded' }
+  | { kind: 'retry'; delayMs: number }
+  | { kind: 'dead' };
+
+export interface CompletedAttempt {
+  delivery: ClaimedDelivery;
+  startedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  errorClass: string | null;
+  responseExcerpt: string | null;
+  completion: Completion;
+}
+
+export interface SubscriptionHealth {
+  subscription_id: string;
+  consecutive_failures: number;
+  last_success_at: Date | null;
+  created_at: Date;
+}
+
+/**
+ * Records a batch of finished attempts in one transaction (the caller's): the attempt rows, the deliveries'
+ * new state, the subscriptions' failure counters, and an audit event per dead-lettered delivery. A delivery whose
+ * lease was taken over meanwhile (its attempt number moved on) keeps its attempt row but not our state change.
+ */
+export async function completeAttempts(q: Queryable, batch: readonly CompletedAttempt[]): Promise<SubscriptionHealth[]> {
+  if (batch.length === 0) return [];
+  const col = <T>(f: (c: CompletedAttempt) => T) => batch.map(f);
+  await q.query(
+    `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error_class, response_excerpt)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])
+     ON CONFLICT (delivery_id, attempt) DO NOTHING`,
+    [col((c) => c.delivery.delivery_id), col((c) => c.delivery.attempts), col((c) => c.startedAt), col((c) => c.latencyMs),
+      col((c) => c.statusCode), col((c) => c.errorClass), col((c) => c.responseExcerpt)],
+  );
+  await q.query(
+    `UPDATE webhook_deliveries w SET
+        status = u.status,
+        next_attempt_at = CASE WHEN u.status = 'failed' THEN now() + u.delay_ms * interval '1 millisecond' ELSE w.next_attempt_at END,
+        delivered_at = CASE WHEN u.status = 'succeeded' THEN now() ELSE w.delivered_at END,
+        dead_at = CASE WHEN u.status = 'dead' THEN now() ELSE w.dead_at END,
+        last_status_code = u.status_code, last_latency_ms = u.latency_ms, error_class = u.error_class,
+        response_excerpt = u.excerpt
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])
+            AS u(delivery_id, attempt, status, delay_ms, status_code, latency_ms, error_class, excerpt)
+      WHERE w.delivery_id = u.delivery_id AND w.attempts = u.attempt AND w.status IN ('pending', 'failed')`,
+    [col((c) => c.delivery.delivery_id), col((c) => c.delivery.attempts),
+      col((c) => (c.completion.kind === 'retry' ? 'failed' : c.completion.kind)),
+      col((c) => (c.completion.kind === 'retry' ? Math.round(c.completion.delayMs) : 0)),
+      col((c) => c.statusCode), col((c) => c.latencyMs), col((c) => c.errorClass), col((c) => c.responseExcerpt)],
+  );
+  // Per subscription: successes reset the failure streak; failures extend it.
+  const perSub = new Map<string, { ok: boolean; failures: number }>();
+  for (const c of batch) {
+    const id = c.delivery.subscription_id;
+    if (!id || c.errorClass === 'endpoint_disabled') continue;
+    const s = perSub.get(id) ?? { ok: false, failures: 0 };
+    if (c.completion.kind === 'succeeded') {
+      s.ok = true;
+      s.failures = 0;
+    } else s.failures += 1;
+    perSub.set(id, s);
+  }
+  let health: SubscriptionHealth[] = [];
+  if (perSub.size > 0) {
+    const ids = [...perSub.keys()];
+    const r = await q.query<SubscriptionHealth>(
+      `UPDATE webhook_subscriptions s SET
+          consecutive_failures = CASE WHEN u.ok THEN u.failures ELSE s.consecutive_failures + u.failures END,
+          last_success_at = CASE WHEN u.ok THEN now() ELSE s.last_success_at END,
+          last_failure_at = CASE WHEN u.failures > 0 THEN now() ELSE s.last_failure_at END
+         FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS u(id, ok, failures)
+        WHERE s.subscription_id = u.id
+        RETURNING s.subscription_id, s.consecutive_failures, s.last_success_at, s.created_at`,
+      [ids, ids.map((i) => perSub.get(i)!.ok), ids.map((i) => perSub.get(i)!.failures)],
+    );
+    health = r.rows;
+  }
+  return health;
+}
+
+/** Dead-letters every open delivery of an endpoint (it was disabled, or answered 410); returns them. */
+export async function deadLetterOpenDeliveries(q: Queryable, endpointKey: string, errorClass: string): Promise<ClaimedDelivery[]> {
+  const { rows } = await q.query<ClaimedDelivery>(
+    `UPDATE webhook_deliveries SET status = 'dead', dead_at = now(), error_class = $2
+      WHERE endpoint_key = $1 AND status IN ('pending', 'failed')
+      RETURNING delivery_id, event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key, target_url,
+        seq, attempts, attempt_base, payload_body, created_at, NULL::text AS sub_status, NULL::timestamptz AS sub_rotated_at`,
+    [endpointKey, errorClass],
+  );
+  return rows;
+}
+
+/** Disables an active subscription; true when this call did it (so it is audited once). */
+export async function disableSubscriptionForFailures(q: Queryable, subscriptionId: string, reason: string): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $2, disabled_at = now()
+      WHERE subscription_id = $1 AND status = 'active'`,
+    [subscriptionId, reason],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** The outbox message of an audit event (CloudEvent dph.audit.<type> on dph.audit). */
+export function auditOutboxMessage(data: AuditEventData, source = 'webhook-dispatcher'): OutboxMessage {
+  const id = randomUUID();
+  const event: CloudEvent<AuditEventData> = {
+    specversion: '1.0',
+    id,
+    source,
+    type: `${EVENT_TYPE_PREFIX.audit}${data.eventType}`,
+    time: data.occurredAt,
+    ...(data.jobId ? { subject: data.jobId } : {}),
+    datacontenttype: 'application/json',
+    data,
+  };
+  return { eventId: id, exchange: EXCHANGES.audit, routingKey: auditRoutingKey(data.eventType), body: Buffer.from(JSON.stringify(event)) };
+}
+
+/**
+ * Audit data for a delivery. Carries ids, counts and classes only: never the target URL (its path or query may
+ * hold a receiver's token), the body, a header or a secret.
+ */
+export function deliveryAudit(
+  eventType: 'webhook_failed' | 'webhook_delivered' | 'webhook_disabled',
+  d: Pick<ClaimedDelivery, 'delivery_id' | 'event_id' | 'job_id' | 'tenant_scene' | 'subscription_id' | 'endpoint_key' | 'attempts' | 'event_type'>,
+  extra: Record<string, unknown> = {},
+  actor = 'webhook-dispatcher',
+): AuditEventData {
+  return {
+    eventType,
+    jobId: d.job_id,
+    tenantScene: d.tenant_scene,
+    actor,
+    payload: {
+      deliveryId: d.delivery_id,
+      eventId: d.event_id,
+      event: d.event_type,
+      subscriptionId: d.subscription_id,
+      endpoint: d.subscription_id ? 'subscription' : 'job_callback',
+      attempts: d.attempts,
+      ...extra,
+    },
+    traceId: null,
+    occurredAt: new Date().toISOString(),
+  };
+}
