@@ -67,8 +67,24 @@ export function settings(stack: Stack, zone: string, over: Partial<WorkerSetting
   };
 }
 
-export async function runWorker(stack: Stack, s: WorkerSettings, onStage?: (stage: Stage, jobId: string) => void | Promise<void>): Promise<RunningWorker> {
-  return startWorker(s, { amqp: stack.amqp, pool: stack.pool, store: stack.objects.store, registry: new Registry(), logger: quiet }, onStage ? { onStage } : {});
+export async function runWorker(
+  stack: Stack,
+  s: WorkerSettings,
+  onStage?: (stage: Stage, jobId: string) => void | Promise<void>,
+  registry: Registry = new Registry(),
+): Promise<RunningWorker> {
+  return startWorker(s, { amqp: stack.amqp, pool: stack.pool, store: stack.objects.store, registry, logger: quiet }, onStage ? { onStage } : {});
+}
+
+/** Publishes through dph.jobs like the orchestrator's relay does (mandatory, alternate exchange applies). */
+export async function publishRouted(stack: Stack, routingKey: string, task: ParseTask): Promise<void> {
+  const ch = await stack.amqp.createConfirmChannel();
+  try {
+    ch.publish('dph.jobs', routingKey, taskEvent(task), { persistent: true, mandatory: true, contentType: 'application/cloudevents+json' });
+    await ch.waitForConfirms();
+  } finally {
+    await ch.close();
+  }
 }
 
 export interface TestJob {
