@@ -48,29 +48,32 @@ summary() {
 }
 
 # ---- tools (built once from the Go module proxy / installed once from PyPI, then cached) -------------
+# (Functions run as check commands are in an `if` context, where set -e does not apply: each step
+# that can fail returns explicitly.)
 install_tools() {
-  export GOFLAGS=-buildvcs=false
+  export GOFLAGS=-buildvcs=false GOBIN="$GOBIN_DIR"
   if ! "$GOBIN_DIR/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION%.*}"; then
-    go install "helm.sh/helm/v4/cmd/helm@${HELM_VERSION}"
+    go install "helm.sh/helm/v4/cmd/helm@${HELM_VERSION}" || return 1
   fi
   if ! "$GOBIN_DIR/actionlint" --version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}"; then
-    go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+    go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" || return 1
   fi
   if [ ! -x "$GOBIN_DIR/helm-unittest" ] || [ "$(cat "$GOBIN_DIR/.helm-unittest-version" 2>/dev/null)" != "$UNITTEST_VERSION" ]; then
     # Its go.mod has replace directives, so `go install pkg@version` refuses it: build the module
     # downloaded from the proxy as the main module instead (same source, checksum-verified).
     local dir src
     dir=$(go mod download -json "github.com/helm-unittest/helm-unittest@${UNITTEST_VERSION}" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+    [ -d "$dir" ] || return 1
     src=$(mktemp -d)
-    cp -r "$dir/." "$src" && chmod -R u+w "$src"
-    (cd "$src" && go build -o "$GOBIN_DIR/helm-unittest" ./cmd/helm-unittest)
+    cp -r "$dir/." "$src" && chmod -R u+w "$src" || return 1
+    (cd "$src" && go build -o "$GOBIN_DIR/helm-unittest" ./cmd/helm-unittest) || { rm -rf "$src"; return 1; }
     rm -rf "$src"
     echo "$UNITTEST_VERSION" > "$GOBIN_DIR/.helm-unittest-version"
   fi
   if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.reqs" 2>/dev/null)" != "$PY_REQS" ]; then
-    python3 -m venv "$VENV"
+    python3 -m venv "$VENV" || return 1
     # shellcheck disable=SC2086
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check $PY_REQS
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check $PY_REQS || return 1
     echo "$PY_REQS" > "$VENV/.reqs"
   fi
   echo "helm $("$GOBIN_DIR/helm" version --short), actionlint $("$GOBIN_DIR/actionlint" --version | head -1), helm-unittest $UNITTEST_VERSION"
@@ -107,7 +110,7 @@ check "helm lint rejects typos and unsafe values" negative_lint
 render() { "$HELM" template dph "$CHART" --namespace dph "$@"; }
 render_validate() {
   local out=$WORK/rendered-$1.yaml; shift
-  render "$@" > "$out"
+  render "$@" > "$out" || return 1
   "$PY" deploy/checks/validate_manifests.py --crds "$CRD_DIR" "$out"
 }
 crd_snapshot() { (cd "$CRD_DIR" && sha256sum -c "$ROOT/deploy/checks/crds.sha256"); }
@@ -119,6 +122,11 @@ check "rendered values validate with all switches on" render_validate switches \
   --set kyverno.signer=kms --set kyverno.kms.key=awskms:///alias/dph-release \
   --set metrics.serviceMonitor.enabled=true --set webhookDispatcher.internetEgress.enabled=true \
   --set orchestratorApi.autoscaling.enabled=true --set tests.tokenSecret.name=t
+check "restricted PSS, secrets as files, PDB and policy per workload (default)" \
+  "$PY" deploy/checks/check_pod_security.py "$WORK/rendered-default.yaml"
+check "same with all switches on" "$PY" deploy/checks/check_pod_security.py "$WORK/rendered-switches.yaml"
+check "same with production values, every image by digest" \
+  "$PY" deploy/checks/check_pod_security.py --require-digest "$WORK/rendered-production.yaml"
 unittest() { "$GOBIN_DIR/helm-unittest" --color=false "$CHART" && echo "$(grep -E '^Tests:' "$WORK/helm-unittest.log" 2>/dev/null | tr -s ' ')"; }
 check "helm-unittest" unittest
 
@@ -136,12 +144,13 @@ check "every action pinned to a commit SHA" "$PY" deploy/checks/check_workflow_p
 # ---- monitoring ------------------------------------------------------------------------------------
 install_promtool >/dev/null 2>&1 || true
 rules_check() {
+  "$PY" deploy/checks/check_monitoring.py deploy/prometheus/alerts.yaml deploy/grafana/doc-preprocess-hub.json || return 1
   if [ -x "$GOBIN_DIR/promtool" ]; then
-    "$GOBIN_DIR/promtool" check rules deploy/prometheus/alerts.yaml
-    "$GOBIN_DIR/promtool" test rules deploy/prometheus/alerts_test.yaml
+    "$GOBIN_DIR/promtool" check rules deploy/prometheus/alerts.yaml || return 1
+    (cd deploy/prometheus && "$GOBIN_DIR/promtool" test rules alerts_test.yaml) || return 1
+    echo "structure ok; promtool check rules + test rules ok"
   else
-    echo "promtool not built (DPH_BUILD_PROMTOOL=1 builds it): structural check only"
-    "$PY" deploy/checks/check_monitoring.py deploy/prometheus/alerts.yaml deploy/grafana/doc-preprocess-hub.json
+    echo "structure ok; promtool not built (DPH_BUILD_PROMTOOL=1 builds it)"
   fi
 }
 check "Prometheus alert rules and Grafana dashboard" rules_check
