@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { idpExists, idpIssuer, idpStateDir, oidcAudience } from './idp.js';
 import { amqpUrl } from './rabbitmq.js';
 import { minioEndpoint } from './minio.js';
 import { paths } from './paths.js';
@@ -40,6 +41,9 @@ export function commonEnv(s: Settings, secrets: Secrets): Record<string, string>
     // Loopback webhooks and sources are what local tests use; production keeps the SSRF guard's full refusal.
     DPH_EGRESS_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     DPH_API_URL: apiUrl(s),
+    ...(idpExists()
+      ? { DPH_OIDC_ISSUER: idpIssuer(s), DPH_OIDC_AUDIENCE: oidcAudience(s), DPH_IDP_STATE_DIR: idpStateDir }
+      : {}),
   };
 }
 

@@ -54,7 +54,7 @@ export const SERVICE_PORT_ENV: Record<ServiceName, string> = {
 };
 export const INFRA_NAMES = ['postgres', 'rabbitmq', 'redis', 'minio'] as const;
 export type InfraName = (typeof INFRA_NAMES)[number];
-export type ComponentName = InfraName | ServiceName;
+export type ComponentName = InfraName | 'idp' | ServiceName;
 
 /** Database role of each service (created by the migrations, password set by the stack). */
 export const SERVICE_ROLES: Record<ServiceName, string> = {
@@ -88,6 +88,7 @@ export function loadSettings() {
     rawDays: days('DPH_STACK_RAW_EXPIRY_DAYS', 90),
     parsedDays: days('DPH_STACK_PARSED_EXPIRY_DAYS', 30),
     chunksDays: days('DPH_STACK_CHUNKS_EXPIRY_DAYS', 7),
+    idpPort: num('DPH_STACK_IDP_PORT', 58443),
     servicePorts: {
       'orchestrator-api': num('DPH_STACK_API_PORT', 58080),
       'worker-postproc': num('DPH_STACK_WORKER_PORT', 58081),

@@ -4,6 +4,7 @@ import { ensureCerts } from './certs.js';
 import { apiUrl, writeEnvFile } from './env.js';
 import { StackError, portTaken } from './errors.js';
 import { portOpen } from './proc.js';
+import { idpExists, idpIssuer, idpLog, idpPid, startIdp, stopIdp } from './idp.js';
 import { ensurePackages } from './install.js';
 import { elapsedSeconds, step } from './log.js';
 import { runMigrations, setRolePasswords } from './migrations.js';
@@ -63,7 +64,7 @@ export function infraPid(name: InfraName): number | undefined {
 }
 
 export function allReady(): boolean {
-  return INFRA_NAMES.every((n) => infraPid(n) !== undefined) && SERVICE_NAMES.every((n) => !serviceExists(n) || servicePid(n) !== undefined);
+  return INFRA_NAMES.every((n) => infraPid(n) !== undefined) && (!idpExists() || idpPid() !== undefined) && SERVICE_NAMES.every((n) => !serviceExists(n) || servicePid(n) !== undefined);
 }
 
 /** Checks every port that `up` would bind before starting anything, so a clash stops it with nothing half-started. */
@@ -73,6 +74,7 @@ async function preflightPorts(s: Settings): Promise<void> {
   if (!rabbitPid()) want.push(['rabbitmq', s.amqpPort, 'DPH_STACK_AMQPS_PORT'], ['rabbitmq', s.rabbitDistPort, 'DPH_STACK_RABBIT_DIST_PORT']);
   if (!redisPid()) want.push(['redis', s.redisPort, 'DPH_STACK_REDIS_TLS_PORT']);
   if (!minioPid()) want.push(['minio', s.minioPort, 'DPH_STACK_MINIO_PORT'], ['minio', s.minioConsolePort, 'DPH_STACK_MINIO_CONSOLE_PORT']);
+  if (idpExists() && !idpPid()) want.push(['idp', s.idpPort, 'DPH_STACK_IDP_PORT']);
   for (const n of SERVICE_NAMES) {
     if (serviceExists(n) && !servicePid(n)) want.push([n, s.servicePorts[n], SERVICE_PORT_ENV[n]]);
   }
@@ -90,6 +92,7 @@ export async function up(s: Settings): Promise<ServiceOutcome[]> {
   writeEnvFile(s, secrets);
   runMigrations(s, secrets);
   await setRolePasswords(s, secrets);
+  await startIdp(s);
   const outcomes: ServiceOutcome[] = [];
   for (const name of SERVICE_NAMES) outcomes.push(await startService(name, s, secrets));
   return outcomes;
@@ -99,6 +102,7 @@ export async function down(): Promise<void> {
   const { loadSettings } = await import('./settings.js');
   const s = loadSettings();
   for (const name of [...SERVICE_NAMES].reverse()) await stopService(name);
+  await stopIdp();
   for (const name of ['minio', 'redis', 'rabbitmq', 'postgres'] as const) {
     if (infraPid(name) !== undefined) await stopInfra(name, s);
     else forgetComponent(name);
@@ -114,9 +118,14 @@ export async function restart(name: ComponentName, s: Settings): Promise<Service
     await stopService(svc);
     return startService(svc, s, secrets);
   }
+  if (name === 'idp') {
+    await stopIdp();
+    await startIdp(s);
+    return undefined;
+  }
   const infra = name as InfraName;
   if (!(INFRA_NAMES as readonly string[]).includes(infra)) {
-    throw new StackError('stack_usage', `unknown component ${name}`, `one of: ${[...INFRA_NAMES, ...SERVICE_NAMES].join(', ')}`);
+    throw new StackError('stack_usage', `unknown component ${name}`, `one of: ${[...INFRA_NAMES, 'idp', ...SERVICE_NAMES].join(', ')}`);
   }
   await stopInfra(infra, s);
   await startInfra(infra, s, secrets);
@@ -159,6 +168,10 @@ export async function status(s: Settings) {
     const pid = infraPid(n);
     components[n] = { state: pid ? 'running' : 'stopped', pid: pid ?? null, port: infraPorts[n], log: infraLogs[n] };
   }
+  {
+    const pid = idpPid();
+    components.idp = { state: !idpExists() ? 'absent' : pid ? 'running' : 'stopped', pid: pid ?? null, port: s.idpPort, log: idpLog };
+  }
   for (const n of SERVICE_NAMES) {
     const pid = servicePid(n);
     const exists = serviceExists(n);
@@ -171,6 +184,7 @@ export async function status(s: Settings) {
     ready: running,
     components,
     apiUrl: apiUrl(s),
+    oidcIssuer: idpExists() ? idpIssuer(s) : null,
     caFile: paths.caCert,
     envFile: paths.envFile,
     logsDir: paths.logs,

@@ -9,3 +9,5 @@ export { stackEnv, serviceEnv, requireStack, stackRunning, STACK_SERVICES } from
 export type { StackService } from './stack-env.js';
 export { caCert, pgClientConfig, pgAdminClientConfig, amqpUrl, amqpSocketOptions, redisUrl, redisTlsOptions, s3ConnectionOptions, apiUrl, stackPaths } from './clients.js';
 export type { PgClientConfig, S3ConnectionSettings } from './clients.js';
+export { devAccessToken, oidcSettings } from './tokens.js';
+export type { DevIdentity } from './tokens.js';
