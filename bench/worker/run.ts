@@ -1,0 +1,92 @@
+// Worker throughput on the real local stack: documents per second for one worker process.
+// Usage: node --conditions=development --import tsx bench/worker/run.ts [--kind md|html|docx] [--n 2000] [--concurrency 16]
+// Jobs, raw objects and parse tasks are prepared first; the clock runs from the worker's start until every job
+// is terminal. Each job goes the whole way: fetch (SSE-KMS), detect, parse, redact, chunk, three SSE-KMS
+// writes, three transactions with outbox rows (the worker's own relay publishes them meanwhile).
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Registry } from 'prom-client';
+import { parsedKeys, rawKey, type ParseTask } from '@dph/contracts';
+import { createJob, deleteZone, enqueue, openStack, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
+import * as fx from '../../services/worker-postproc/test/fixtures.js';
+import { QUEUES, priorityBand } from '@dph/contracts';
+
+const { values } = parseArgs({ options: { kind: { type: 'string', default: 'md' }, n: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' } } });
+const kind = values.kind as 'md' | 'html' | 'docx';
+const n = Number(values.n);
+const concurrency = Number(values.concurrency);
+
+function markdown2k(i: number): string {
+  let s = `# Report ${i}\n\nCustomer ${fx.PII.name} (${fx.PII.email}, ${fx.PII.phone}) asked about order ${i}.\n\n## Details\n\n| item | qty | note |\n| --- | --- | --- |\n`;
+  let r = 0;
+  while (s.length < 1900) s += `| part-${r} | ${r++} | standard shipping, no remarks |\n`;
+  return s + `\nThanks.\n`;
+}
+
+const content = async (i: number): Promise<{ body: Buffer; filename: string }> => {
+  if (kind === 'md') return { body: Buffer.from(markdown2k(i)), filename: 'r.md' };
+  if (kind === 'html') return { body: Buffer.from(fx.bigHtml(200 * 1024)), filename: 'p.html' };
+  return { body: await fx.docx(), filename: 'c.docx' };
+};
+
+const stack = await openStack();
+const zone = zoneName('bench');
+const s = settings(stack, zone, { concurrency, chunkProfiles: settings(stack, zone).chunkProfiles });
+const setup = await runWorker(stack, s);
+await setup.stop();
+
+// Prepare: rows in one multi-row insert per batch, raw objects in parallel, tasks on one confirm channel.
+const sample = await content(0);
+const ids: string[] = [];
+const createdAt = new Date();
+const prep0 = performance.now();
+const batch = 200;
+const ch = await stack.amqp.createConfirmChannel();
+for (let b = 0; b < n; b += batch) {
+  const rows = Array.from({ length: Math.min(batch, n - b) }, () => randomUUID());
+  const bodies = kind === 'md' ? await Promise.all(rows.map((_, k) => content(b + k))) : rows.map(() => sample);
+  await Promise.all(rows.map((id, k) => stack.objects.store.put(stack.storage.buckets.raw, rawKey(SCENE, createdAt, id, 'bin'), bodies[k]!.body)));
+  await stack.admin.query(
+    `INSERT INTO public.jobs (job_id, tenant_scene, business_ref, source_type, submit_by, raw_bucket, raw_key, filename, created_at)
+     SELECT id, $2, 'bench', 'direct_upload', 'bench', $3, k, $4, $5 FROM unnest($1::uuid[], $6::text[]) AS t(id, k)`,
+    [rows, SCENE, stack.storage.buckets.raw, sample.filename, createdAt, rows.map((id) => rawKey(SCENE, createdAt, id, 'bin'))],
+  );
+  for (const id of rows) {
+    const task: ParseTask = { jobId: id, tenantScene: SCENE, classification: 'internal', priority: 5, businessRef: 'bench', rawBucket: stack.storage.buckets.raw, rawKey: rawKey(SCENE, createdAt, id, 'bin'), filename: sample.filename, submittedAt: createdAt.toISOString() };
+    ch.sendToQueue(QUEUES.parse(zone, priorityBand(5)), taskEvent(task), { persistent: true });
+  }
+  await ch.waitForConfirms();
+  ids.push(...rows);
+}
+await ch.close();
+const prepSeconds = (performance.now() - prep0) / 1000;
+
+const registry = new Registry();
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const worker = await runWorker(stack, s, undefined, registry);
+let done = 0;
+let failed = 0;
+for (;;) {
+  const r = await stack.admin.query<{ s: string; c: string }>(`SELECT status AS s, count(*) AS c FROM public.jobs WHERE job_id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed') GROUP BY status`, [ids]);
+  done = r.rows.reduce((a, x) => a + Number(x.c), 0);
+  failed = Number(r.rows.find((x) => x.s === 'failed')?.c ?? 0);
+  if (done >= n) break;
+  await new Promise((res) => setTimeout(res, 100));
+}
+const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+await worker.stop();
+await deleteZone(stack, zone);
+
+// Results stay for inspection under parsed/<scene>/...; the parsed bucket's lifecycle rule expires them.
+void parsedKeys;
+void createJob;
+void enqueue;
+console.log(JSON.stringify({
+  kind, documents: n, bytesPerDocument: sample.body.length, concurrency, cores: cpus().length,
+  seconds: +seconds.toFixed(2), docsPerSecond: +(n / seconds).toFixed(1), failed,
+  workerCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), prepareSeconds: +prepSeconds.toFixed(1),
+}));
+await stack.close();
