@@ -204,3 +204,10 @@ test('content wins over a wrong declared type', async () => {
   const j = await parseDocument({ bytes: enc(fx.json), declaredType: 'text/csv' });
   assert.equal(j.documentType, 'json');
 });
+
+test('json nested values: list items are plain text', async () => {
+  const d = await parseDocument({ bytes: enc(fx.json) });
+  const customer = d.blocks[0]!;
+  assert.deepEqual(customer.items, ['customer', `name: ${fx.PII.name}`, `email: ${fx.PII.email}`, 'tags', 'vip', 'beta']);
+  assert.match(d.markdown, /- \*\*customer\*\*\n {2}- \*\*name\*\*: Jane Roe/);
+});

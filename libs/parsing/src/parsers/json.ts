@@ -1,5 +1,5 @@
 import type { Block, ParsedDocument } from '../model.js';
-import { escapeMarkdownLine, markdownTable } from '../markdown-blocks.js';
+import { escapeMarkdownLine, markdownTable, plain } from '../markdown-blocks.js';
 import { emptyContent, parseFailed } from '../errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -28,7 +28,8 @@ export function parseJson(text: string): ParsedDocument {
       if (v !== null && typeof v === 'object') {
         const lines = listLines(v, 0);
         md.push(`- **${escapeMarkdownLine(k)}**\n${lines.map((l) => '  ' + l).join('\n')}`);
-        blocks.push({ kind: 'list', ordered: false, items: [k, ...lines.map((l) => l.replace(/^\s*- /, ''))], text: `${k}\n${lines.join('\n')}` });
+        const items = [k, ...lines.map((l) => plain(l.replace(/^\s*- /, '')))];
+        blocks.push({ kind: 'list', ordered: false, items, text: items.join('\n') });
       } else {
         md.push(`- **${escapeMarkdownLine(k)}**: ${escapeMarkdownLine(scalar(v))}`);
         blocks.push({ kind: 'list', ordered: false, items: [`${k}: ${scalar(v)}`], text: `${k}: ${scalar(v)}` });
