@@ -1,13 +1,17 @@
 // Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1).
-// Skeleton: connects and declares its event queue, but does not consume or deliver yet, so job events wait in
-// RabbitMQ rather than being taken and dropped.
-import { checkDatabase, createPool, type Pool } from '@dph/db';
+// Consumes job events into deliveries (one per event and endpoint), runs the delivery loop, and relays its own
+// audit outbox rows (webhook_failed, webhook_disabled) to dph.audit.
+import { checkDatabase, createClient, createPool, OutboxRelay, type Pool } from '@dph/db';
 import { createOpsServer, createRuntime } from '@dph/lifecycle';
 import {
-  SERVICE_QUEUES, amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, declareQueue, declareTopology,
-  type AmqpConnection,
+  ConfirmPublisher, SERVICE_QUEUES, amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, consume, declareQueue,
+  declareTopology, type AmqpConnection, type Consumer,
 } from '@dph/messaging';
+import type { DeliveryEngine } from '@dph/webhooks';
 import { SERVICE, loadSettings } from './config.js';
+import { jobEventHandler } from './event-handler.js';
+import { dispatcherMetrics } from './metrics.js';
+import { buildEngine, readBacklog } from './wiring.js';
 
 const { config, pg } = loadSettings();
 const rt = await createRuntime(SERVICE, config);
@@ -16,15 +20,28 @@ const ops = createOpsServer({ port: config.DPH_HTTP_PORT, host: config.DPH_HTTP_
 
 let amqp: AmqpConnection | undefined;
 let pool: Pool | undefined;
+let consumer: Consumer | undefined;
+let engine: DeliveryEngine | undefined;
+let agent: { close(): Promise<void> } | undefined;
+let relay: OutboxRelay | undefined;
 
 shutdown
+  .add('cancel-consumer', () => consumer?.cancel())
+  .add('drain-deliveries', () => engine?.stop())
+  .add('stop-outbox-relay', () => relay?.stop())
+  .add('close-http-agent', () => agent?.close())
   .add('close-amqp', () => amqp?.close())
   .add('close-postgres', () => pool?.end())
   .add('stop-ops-server', () => ops.close())
   .add('flush-traces', () => rt.tracing.shutdown());
 
 try {
-  pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}` });
+  pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`, max: config.DPH_PG_POOL_MAX });
+  const db = pool;
+  const metrics = dispatcherMetrics(rt.registry, (where, err) =>
+    log.warn({ where, errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'dispatcher error'));
+  metrics.backlog(() => readBacklog(db));
+  ({ engine, agent } = buildEngine(config, db, metrics.hooks));
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
   const { queue, bindings } = SERVICE_QUEUES.webhookEvents;
   amqp = await connectAmqp({
@@ -36,17 +53,38 @@ try {
       await declareQueue(ch, queue, bindings, { deliveryLimit });
     },
   });
-
-  const db = pool;
+  relay = new OutboxRelay({
+    pool: db,
+    publisher: new ConfirmPublisher(amqp, { logger: log }),
+    listenClient: () => createClient(pg, { applicationName: `${SERVICE}/outbox-listen` }),
+    log: (event, fields) => log.debug({ ...fields }, event),
+  });
+  relay.start();
+  const eng = engine;
+  eng.start();
+  consumer = await consume({
+    connection: amqp,
+    queue,
+    prefetch: config.DPH_AMQP_PREFETCH,
+    logger: log,
+    handler: jobEventHandler(db, (n) => {
+      metrics.event(n > 0 ? 'recorded' : 'no_match');
+      if (n > 0) eng.kick();
+    }),
+  });
+  const c = consumer;
   readiness
     .add('postgres', async () => {
       const h = await checkDatabase(db);
       if (!h.ok) throw new Error(h.reason);
     })
-    .add('amqp', amqpReadinessCheck(amqp));
+    .add('amqp', amqpReadinessCheck(amqp))
+    .add('consumer', async () => {
+      if (!c.healthy()) throw new Error('consumer not subscribed');
+    });
 
   const port = await ops.listen();
-  log.info({ port, queue, consuming: false }, 'listening');
+  log.info({ port, queue, consuming: true }, 'listening');
 } catch (err) {
   log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'start-up failed');
   await shutdown.run('startup_failed', 1);

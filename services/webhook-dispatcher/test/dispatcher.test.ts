@@ -1,0 +1,90 @@
+// The dispatcher as a real process against the stack: job events from RabbitMQ become signed deliveries; a
+// dispatcher killed mid-delivery loses nothing and the retry carries the same webhook-id.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { startService, get, waitForStatus } from '@dph/lifecycle/testing';
+import { requireStack, pgClientConfig } from '@dph/testkit';
+import { withTransaction } from '@dph/db';
+import { createSecretBox, createSubscription, verifyWebhook } from '@dph/webhooks';
+import { TestReceiver } from './receiver.js';
+import { dispatcherEnv, eventPublisher, jobEvent, keyFile, main } from './helpers.js';
+
+requireStack();
+const key = keyFile();
+const storage = { box: createSecretBox(key.key) };
+const api = new pg.Pool({ ...pgClientConfig('orchestrator-api'), max: 2 });
+const admin = new pg.Pool({ ...pgClientConfig('admin'), max: 1 });
+const receiver = await TestReceiver.start();
+const publisher = await eventPublisher();
+after(async () => {
+  await receiver.close();
+  await publisher.close();
+  await Promise.all([api.end(), admin.end()]);
+});
+
+const newScene = () => `wdsvc${randomBytes(4).toString('hex')}`;
+async function subscribe(scene: string, path: string) {
+  return withTransaction(api, (c) => createSubscription(c, {
+    tenantScene: scene, callbackUrl: `http://127.0.0.1:${receiver.port}${path}`, eventFilter: ['job.*'], createdBy: 't',
+  }, { storage, urlPolicy: { allowHttp: true, allowCidrs: '127.0.0.0/8' } }), { scene });
+}
+async function until(pred: () => Promise<boolean> | boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test('job events from dph.events are delivered, signed, and counted in /metrics', async () => {
+  const scene = newScene();
+  const { secret } = await subscribe(scene, '/e2e');
+  const svc = await startService(main, dispatcherEnv(key.path, { DPH_WEBHOOK_ONLY_SCENE: scene }));
+  try {
+    const ready = JSON.parse(await waitForStatus(`http://127.0.0.1:${svc.port}/readyz`));
+    assert.deepEqual(ready, { status: 'ready', checks: { postgres: 'ok', amqp: 'ok', consumer: 'ok' } });
+    const job = randomUUID();
+    await publisher.publish(jobEvent(scene, job, 'queued'));
+    await publisher.publish(jobEvent(scene, job, 'succeeded'));
+    await receiver.waitFor(() => receiver.at('/e2e').length === 2);
+    const got = receiver.at('/e2e');
+    assert.deepEqual(got.map((g) => JSON.parse(g.body).status), ['queued', 'succeeded']);
+    for (const g of got) verifyWebhook(g.headers as Record<string, string>, g.body, [secret!]);
+    const metrics = (await get(`http://127.0.0.1:${svc.port}/metrics`)).body;
+    assert.match(metrics, /webhook_deliveries_total\{outcome="succeeded",error_class="none",service="webhook-dispatcher"\} 2/);
+    assert.match(metrics, /webhook_first_attempt_lag_seconds_count\{service="webhook-dispatcher"\} 2/);
+    assert.match(metrics, /webhook_backlog/);
+  } finally {
+    assert.equal(await svc.stop('SIGTERM'), 0, svc.output());
+  }
+  assert.doesNotMatch(svc.output(), /whsec_/);
+});
+
+test('a dispatcher killed mid-delivery: nothing lost, the retry carries the same webhook-id', async () => {
+  const scene = newScene();
+  await subscribe(scene, '/slow');
+  receiver.script('/slow', ({ n }) => (n === 1 ? { status: 200, delayMs: 4_000 } : { status: 200 }));
+  const env = dispatcherEnv(key.path, { DPH_WEBHOOK_ONLY_SCENE: scene, DPH_WEBHOOK_TIMEOUT_MS: '6000', DPH_WEBHOOK_LEASE_MS: '7000', DPH_WEBHOOK_POLL_MS: '100' });
+  const a = await startService(main, env);
+  const ev = jobEvent(scene, randomUUID(), 'succeeded');
+  await publisher.publish(ev);
+  await until(() => receiver.arrived('/slow') === 1);
+  assert.equal(await a.stop('SIGKILL'), null);
+  const b = await startService(main, env);
+  try {
+    await until(() => receiver.at('/slow').length === 2, 30_000);
+    await until(async () => (await admin.query('SELECT status FROM webhook_deliveries WHERE event_id = $1', [ev.id])).rows[0]?.status === 'succeeded');
+  } finally {
+    assert.equal(await b.stop('SIGTERM'), 0, b.output());
+  }
+  const ids = receiver.at('/slow').map((r) => r.headers['webhook-id']);
+  assert.deepEqual(ids, [ev.id, ev.id]);
+  const d = (await admin.query('SELECT delivery_id, attempts FROM webhook_deliveries WHERE event_id = $1', [ev.id])).rows;
+  assert.equal(d.length, 1);
+  assert.equal(d[0].attempts, 2);
+  const attempts = (await admin.query('SELECT attempt, status_code FROM webhook_attempts WHERE delivery_id = $1', [d[0].delivery_id])).rows;
+  // Attempt 1 died with its process (its number stays reserved); attempt 2 is recorded.
+  assert.deepEqual(attempts, [{ attempt: 2, status_code: 200 }]);
+});
