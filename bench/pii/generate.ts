@@ -39,7 +39,7 @@ class Builder {
   }
 }
 
-const fullWidth = (s: string) => s.replace(/[0-9+\-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const fullWidth = (s: string) => s.replace(/[0-9+-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 function gen(type: GoldType, r: Rng): string {
   switch (type) {

@@ -48,6 +48,12 @@ function ensureVenv(): string {
 }
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+// CPU time of this (single-threaded) process: the machine is shared, so wall time would measure the neighbours.
+// presidio_run.py measures the same way (time.process_time).
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // --- corpus -----------------------------------------------------------------------------------------------
@@ -63,9 +69,9 @@ console.log(`corpus: ${docs.length} docs (seed ${SEED}), ${corpusChars} chars, $
 const policy = loadPolicy(join(here, 'policy.yaml'));
 const engine = createEngine(policy);
 for (const d of docs.slice(0, 50)) scanDoc(engine, d); // warm-up
-const t0 = performance.now();
+const t0 = cpuSeconds();
 const ours = new Map(docs.map((d) => [d.id, scanDoc(engine, d)]));
-const oursCorpusSec = (performance.now() - t0) / 1000;
+const oursCorpusSec = cpuSeconds() - t0;
 const oursRows = score(docs, ours, ALL, false);
 
 // --- ours: throughput on separate corpora (fresh seeds, so no value repeats the quality run) -------------------
@@ -88,17 +94,21 @@ function measure(texts: readonly string[]): { chars: number; bytes: number; char
   const bytes = texts.reduce((n, t) => n + utf8(t), 0);
   const secs: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
-    const t = performance.now();
+    const t = cpuSeconds();
     let hits = 0;
     for (const text of texts) hits += engine.scanText(text).length;
-    secs.push((performance.now() - t) / 1000);
+    secs.push(cpuSeconds() - t);
     if (hits === 0) throw new Error('no findings in throughput corpus');
   }
   const sec = median(secs);
   return { chars, bytes, charsPerSec: chars / sec, bytesPerSec: bytes / sec };
 }
 const dense = measure(throughputCorpus(false));
-const mixed = measure(throughputCorpus(true));
+const mixedTexts = throughputCorpus(true);
+const mixed = measure(mixedTexts);
+// Presidio gets a slice of the same mixed text (it is too slow for all of it in a benchmark run).
+const mixedSampleFile = join(out, 'mixed-sample.jsonl');
+writeFileSync(mixedSampleFile, mixedTexts.slice(0, 300).map((text) => JSON.stringify({ text })).join('\n') + '\n');
 const oursCharsPerSec = mixed.charsPerSec;
 const oursBytesPerSec = mixed.bytesPerSec;
 
@@ -106,13 +116,15 @@ const oursBytesPerSec = mixed.bytesPerSec;
 let presidioRows: Row[] | undefined;
 let presidioRows05: Row[] | undefined;
 let presidioCharsPerSec: number | undefined;
+let presidioMixedCharsPerSec: number | undefined;
 if (!SKIP_PRESIDIO) {
   const py = ensureVenv();
   const predFile = join(out, 'presidio-preds.jsonl');
-  const r = spawnSync(py, [join(here, 'presidio_run.py'), corpusFile, predFile, join(out, 'spacy-blank-en')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(py, [join(here, 'presidio_run.py'), corpusFile, predFile, join(out, 'spacy-blank-en'), mixedSampleFile], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`presidio run failed:\n${r.stderr}`);
-  const timing = JSON.parse(r.stdout.trim().split('\n').pop()!) as { chars: number; seconds: number };
+  const timing = JSON.parse(r.stdout.trim().split('\n').pop()!) as { chars: number; seconds: number; mixed_chars: number; mixed_seconds: number };
   presidioCharsPerSec = timing.chars / timing.seconds;
+  presidioMixedCharsPerSec = timing.mixed_chars / timing.mixed_seconds;
   const preds = new Map<string, Pred[]>();
   for (const line of readFileSync(predFile, 'utf8').split('\n')) if (line) {
     const rec = JSON.parse(line) as { id: string; preds: Pred[] };
@@ -143,13 +155,14 @@ if (presidioRows) {
 const mb = (x: number) => (x / 1e6).toFixed(2);
 console.log('\n### Throughput (single thread)');
 const line = (name: string, m: ReturnType<typeof measure>) =>
-  console.log(`dph, ${name}: ${mb(m.chars)} M chars / ${mb(m.bytes)} MB UTF-8, median of 3: ${Math.round(m.charsPerSec).toLocaleString('en-US')} chars/s = ${mb(m.bytesPerSec)} MB/s`);
+  console.log(`dph, ${name}: ${mb(m.chars)} M chars / ${mb(m.bytes)} MB UTF-8, median of 3 (CPU time): ${Math.round(m.charsPerSec).toLocaleString('en-US')} chars/s = ${mb(m.bytesPerSec)} MB/s`);
 line('mixed text (documents + PII-free prose)', mixed);
 line('dense documents only', dense);
 console.log(`dph (quality corpus, ${DOCS} docs): ${Math.round(corpusChars / oursCorpusSec).toLocaleString('en-US')} chars/s`);
-if (presidioCharsPerSec) {
+if (presidioCharsPerSec && presidioMixedCharsPerSec) {
+  console.log(`presidio, mixed text (first 300 documents of the same corpus): ${Math.round(presidioMixedCharsPerSec).toLocaleString('en-US')} chars/s`);
   console.log(`presidio, quality corpus (dense): ${Math.round(presidioCharsPerSec).toLocaleString('en-US')} chars/s`);
-  console.log(`ratio dph/presidio: dense ${(dense.charsPerSec / presidioCharsPerSec).toFixed(1)}x (same kind of text), mixed-vs-dense ${(mixed.charsPerSec / presidioCharsPerSec).toFixed(1)}x`);
+  console.log(`ratio dph/presidio: mixed ${(mixed.charsPerSec / presidioMixedCharsPerSec).toFixed(1)}x, dense ${(dense.charsPerSec / presidioCharsPerSec).toFixed(1)}x`);
 }
 console.log('\n### Adversarial 1 MB inputs (one recognizer enabled)');
 console.log('| entity | input | ms | findings |\n|---|---|---:|---:|');
@@ -167,7 +180,9 @@ if (presidioRows)
     const p = Math.max(presidioRows.find((r) => r.type === t)!.f2, presidioRows05!.find((r) => r.type === t)!.f2);
     if (o < p) misses.push(`${t} F2 ${o.toFixed(4)} < presidio ${p.toFixed(4)}`);
   }
-if (presidioCharsPerSec && oursCharsPerSec < 20 * presidioCharsPerSec) misses.push(`throughput ratio ${(oursCharsPerSec / presidioCharsPerSec).toFixed(1)}x < 20x`);
-if (oursBytesPerSec < 20e6) misses.push(`throughput ${mb(oursBytesPerSec)} MB/s < 20 MB/s`);
+if (presidioMixedCharsPerSec && oursCharsPerSec < 20 * presidioMixedCharsPerSec) misses.push(`mixed-text throughput ratio ${(oursCharsPerSec / presidioMixedCharsPerSec).toFixed(1)}x < 20x`);
+if (presidioCharsPerSec && dense.charsPerSec < 20 * presidioCharsPerSec) misses.push(`dense-text throughput ratio ${(dense.charsPerSec / presidioCharsPerSec).toFixed(1)}x < 20x`);
+if (oursBytesPerSec < 20e6) misses.push(`mixed-text throughput ${mb(oursBytesPerSec)} MB/s < 20 MB/s`);
+if (dense.bytesPerSec < 20e6) misses.push(`dense-text throughput ${mb(dense.bytesPerSec)} MB/s < 20 MB/s (not the target's "mixed text", reported for honesty)`);
 console.log(misses.length ? misses.map((m) => `MISSED: ${m}`).join('\n') : 'all targets met');
-writeFileSync(join(out, 'results.json'), JSON.stringify({ seed: SEED, docs: DOCS, oursRows, presidioRows, presidioRows05, dense, mixed, presidioCharsPerSec, adversarial }, null, 2));
+writeFileSync(join(out, 'results.json'), JSON.stringify({ seed: SEED, docs: DOCS, oursRows, presidioRows, presidioRows05, dense, mixed, presidioCharsPerSec, presidioMixedCharsPerSec, adversarial }, null, 2));

@@ -1,5 +1,6 @@
 import { RECOGNIZER_NAMES } from './recognizers/index.js';
 import { isEntityType, type EntityType } from './types.js';
+import { parsePath } from './json-path.js';
 
 /** What an audit row, log line or metric may say about a hit. Nothing here can hold a value. */
 export interface PiiAuditPayload {
@@ -20,17 +21,18 @@ const offset = (v: unknown): number => (typeof v === 'number' && Number.isSafeIn
  * with `*`: a key may itself be a value (`{"alice@example.com": ...}`).
  */
 function safePath(v: unknown): string | undefined {
-  if (typeof v !== 'string' || !v.startsWith('$')) return undefined;
+  if (typeof v !== 'string' || v.length > 4096) return undefined;
+  if (v.endsWith('.{key}')) {
+    const parent = safePath(v.slice(0, -6));
+    return parent === undefined ? undefined : parent + '.{key}';
+  }
+  const steps = parsePath(v);
+  if (!steps) return undefined;
   let out = '$';
-  const re = /\.([^.[\]]*)|\[(\d{1,9})\]|\[("(?:[^"\\]|\\.)*")\]|\[[^\]]*\]/g;
-  let m: RegExpExecArray | null;
-  let pos = 1;
-  while ((m = re.exec(v)) && m.index === pos) {
-    pos = re.lastIndex;
-    if (m[1] !== undefined) out += m[1] === '{key}' ? '.{key}' : SAFE_SEGMENT.test(m[1]) ? `.${m[1]}` : '.*';
-    else if (m[2] !== undefined) out += `[${m[2]}]`;
+  for (const s of steps) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (typeof s === 'string' && SAFE_SEGMENT.test(s)) out += `.${s}`;
     else out += '.*';
-    if (out.length > 512) break;
   }
   return out;
 }

@@ -1,34 +1,12 @@
 import type { Policy } from './policy/types.js';
 import type { EntityType, Finding } from './types.js';
+import { parsePath, type PathStep } from './json-path.js';
 
 export type PathSegment = string | number;
 
 interface PathRule {
-  segments: Array<string | number | '*' | '[*]'>;
+  segments: PathStep[];
   entities?: readonly EntityType[];
-}
-
-/** Parses `$.a.*.b[*][0]["odd key"]` into segments. Written by hand: the syntax is ours and tiny. */
-export function parseJsonPath(path: string): PathRule['segments'] {
-  const out: PathRule['segments'] = [];
-  let i = 1; // after '$'
-  while (i < path.length) {
-    if (path[i] === '.') {
-      let j = i + 1;
-      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
-      out.push(path.slice(i + 1, j));
-      i = j;
-    } else if (path[i] === '[') {
-      const close = path.indexOf(']', i);
-      if (close < 0) break;
-      const inner = path.slice(i + 1, close);
-      if (inner === '*') out.push('[*]');
-      else if (/^\d+$/.test(inner)) out.push(Number(inner));
-      else out.push(inner.replace(/^["']|["']$/g, ''));
-      i = close + 1;
-    } else i++;
-  }
-  return out;
 }
 
 const applies = (entities: readonly EntityType[] | undefined, t: EntityType) => !entities || entities.includes(t);
@@ -45,7 +23,10 @@ export class Whitelist {
     this.columns = [];
     this.keys = [];
     for (const c of policy.whitelist_contexts) {
-      if (c.json_path) this.paths.push({ segments: parseJsonPath(c.json_path), entities: c.entities });
+      if (c.json_path) {
+        const segments = parsePath(c.json_path);
+        if (segments) this.paths.push({ segments, entities: c.entities });
+      }
       if (c.column) this.columns.push({ name: c.column.trim().toLowerCase(), entities: c.entities });
       if (c.key) this.keys.push({ name: c.key.trim().toLowerCase(), entities: c.entities });
     }
@@ -78,7 +59,8 @@ export class Whitelist {
       for (let i = 0; i < path.length; i++) {
         const r = rule.segments[i]!;
         const p = path[i]!;
-        if (r === '*' ? typeof p !== 'string' : r === '[*]' ? typeof p !== 'number' : r !== p) continue outer;
+        const ok = typeof r === 'object' ? (r.wildcard === 'key' ? typeof p === 'string' : typeof p === 'number') : r === p;
+        if (!ok) continue outer;
       }
       return true;
     }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { ENTITY_TYPES } from '../types.js';
+import { parsePath } from '../json-path.js';
 import { PolicyError } from './policy-error.js';
 import { POLICY_SCHEMA } from './schema.js';
 import type { Policy } from './types.js';
@@ -59,6 +60,10 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
     } catch {
       throw new PolicyError(`whitelist_patterns.${i}.pattern`, `${source}: whitelist_patterns.${i}.pattern: not a valid regular expression`);
     }
+  });
+  policy.whitelist_contexts.forEach((c, i) => {
+    if (c.json_path !== undefined && parsePath(c.json_path) === null)
+      throw new PolicyError(`whitelist_contexts.${i}.json_path`, `${source}: whitelist_contexts.${i}.json_path: not a valid path ($.a.b[0], * and [*] wildcards)`);
   });
   return deepFreeze(policy);
 }

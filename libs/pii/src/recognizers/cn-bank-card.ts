@@ -1,7 +1,7 @@
 import { allSameChar, luhnValid } from '../checksums.js';
 import { hasContext } from '../context.js';
 import type { Finding, Recognizer, ScanContext } from '../types.js';
-import { CARD_CANDIDATE, cardShape } from './shared.js';
+import { CARD_CANDIDATE, cardCandidates } from './shared.js';
 
 const CONTEXT = ['卡号', '银行卡', '账号', '帐号', '账户', '帐户', '开户', '储蓄卡', '借记卡', '信用卡', '收款', 'account', 'card no', 'card number', 'bank card', 'acct'];
 
@@ -19,14 +19,9 @@ export const cnBankCard: Recognizer = {
   entity: 'CN_BANK_CARD',
   patterns: [CARD_CANDIDATE],
   find(text: string, ctx: ScanContext, out: Finding[]) {
-    CARD_CANDIDATE.lastIndex = 0;
-    for (let m = CARD_CANDIDATE.exec(text); m; m = CARD_CANDIDATE.exec(text)) {
-      const shape = cardShape(m[0]);
-      if (!shape) continue;
+    for (const { start, end, shape } of cardCandidates(text)) {
       const d = shape.digits;
       if (d.length < 16 || d.length > 19 || !domesticBin(d) || allSameChar(d)) continue;
-      const start = m.index;
-      const end = start + m[0].length;
       const context = hasContext(text, start, end, CONTEXT, ctx);
       let score: number;
       if (luhnValid(d)) score = context ? 1 : 0.9;

@@ -1,7 +1,7 @@
 import { allSameChar, luhnValid } from '../checksums.js';
 import { boost, hasContext } from '../context.js';
 import type { Finding, Recognizer, ScanContext } from '../types.js';
-import { CARD_CANDIDATE, cardShape } from './shared.js';
+import { CARD_CANDIDATE, cardCandidates } from './shared.js';
 
 const CONTEXT = ['credit', 'card', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'cvv', 'expir', '信用卡', '卡号', '银行卡', '付款卡'];
 
@@ -37,15 +37,10 @@ export const creditCard: Recognizer = {
   entity: 'CREDIT_CARD',
   patterns: [CARD_CANDIDATE],
   find(text: string, ctx: ScanContext, out: Finding[]) {
-    CARD_CANDIDATE.lastIndex = 0;
-    for (let m = CARD_CANDIDATE.exec(text); m; m = CARD_CANDIDATE.exec(text)) {
-      const shape = cardShape(m[0]);
-      if (!shape) continue;
+    for (const { start, end, shape } of cardCandidates(text)) {
       let score = creditCardScore(shape.digits);
       if (score === null) continue;
       if (!shape.separated) score -= 0.05;
-      const start = m.index;
-      const end = start + m[0].length;
       out.push({ type: 'CREDIT_CARD', start, end, score: boost(score, hasContext(text, start, end, CONTEXT, ctx)), recognizer: this.name });
     }
   },

@@ -7,12 +7,16 @@ const CONTEXT = ['ip', 'address', 'addr', 'host', 'server', 'client', 'gateway',
 const NEGATIVE = ['version', 'ver.', 'ver ', ' v', 'build', 'release', 'firmware', 'oid', '版本', '固件'];
 
 const IPV4 = /(?<![0-9A-Za-z_.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z_]|\.\d)/g;
-const IPV6 = /(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{1,4})?::?(?:[0-9A-Fa-f]{1,4}::?){0,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![0-9A-Za-z_:]|\.\d)/g;
+// IPv6 candidates are found from each ':' outwards (hex digits, colons, dots) instead of by a regular expression:
+// a pattern that may start at any hex letter is retried at every a-f of ordinary prose.
+const isV6Char = (c: number) => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const V4_TAIL = /\.\d/;
 
 export const ipAddress: Recognizer = {
   name: 'ip_ipaddr',
   entity: 'IP_ADDRESS',
-  patterns: [IPV4, IPV6],
+  patterns: [IPV4, V4_TAIL],
   find(text: string, ctx: ScanContext, out: Finding[]) {
     IPV4.lastIndex = 0;
     for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) {
@@ -23,10 +27,18 @@ export const ipAddress: Recognizer = {
       if (hasContextBefore(text, start, NEGATIVE, 12)) continue;
       out.push({ type: 'IP_ADDRESS', start, end, score: boost(0.8, hasContext(text, start, end, CONTEXT, ctx)), recognizer: this.name });
     }
-    IPV6.lastIndex = 0;
-    for (let m = IPV6.exec(text); m; m = IPV6.exec(text)) {
-      const raw = m[0];
-      if (raw.length < 3) continue;
+    for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+      let s = colon;
+      while (s > 0 && colon - s < 45 && isV6Char(text.charCodeAt(s - 1))) s--;
+      let e = colon + 1;
+      while (e < text.length && e - s < 46 && isV6Char(text.charCodeAt(e))) e++;
+      const next = colon;
+      colon = Math.max(colon, e - 1);
+      while (e > next + 1 && text.charCodeAt(e - 1) === 46) e--; // a sentence-ending dot
+      while (s < next && text.charCodeAt(s) === 46) s++;
+      if ((s > 0 && (isWordChar(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 46)) || (e < text.length && isWordChar(text.charCodeAt(e)))) continue;
+      const raw = text.slice(s, e);
+      if (raw.length < 3 || V4_TAIL.test(text.slice(e, e + 2))) continue;
       let colons = 0;
       let digit = false;
       for (let i = 0; i < raw.length; i++) {
@@ -36,11 +48,9 @@ export const ipAddress: Recognizer = {
       }
       // Without "::" an address needs 8 groups (or 6 and a dotted quad): times such as 10:22:33 stop here.
       if (colons < 6 && !raw.includes('::')) continue;
-      // At least two colons, at least one digit ("a::b" and "std::" are code, not addresses), and parseable.
-      if (colons < 2 || !digit || !ipaddr.IPv6.isValid(raw)) continue;
-      const start = m.index;
-      const end = start + raw.length;
-      out.push({ type: 'IP_ADDRESS', start, end, score: boost(0.85, hasContext(text, start, end, CONTEXT, ctx)), recognizer: this.name });
+      // At least one digit ("a::b" and "std::" are code, not addresses), and parseable.
+      if (!digit || !ipaddr.IPv6.isValid(raw)) continue;
+      out.push({ type: 'IP_ADDRESS', start: s, end: e, score: boost(0.85, hasContext(text, s, e, CONTEXT, ctx)), recognizer: this.name });
     }
   },
 };

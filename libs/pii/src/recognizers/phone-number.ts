@@ -51,7 +51,7 @@ function validSpans(candidate: string, regions: readonly string[]): Array<[numbe
   // Fast path: the whole candidate is one valid number (the common case); parse + isValid with the `max`
   // metadata is the same validity test the text finder applies, at about half its cost.
   for (const region of tryRegions) {
-    const p = parsePhoneNumberFromString(candidate, region as CountryCode);
+    const p = parsePhoneNumberFromString(candidate, { defaultCountry: region as CountryCode, extract: false });
     if (p && p.isValid()) return [[0, candidate.length, intl]];
   }
   const tryOne = (s: string): Array<[number, number, boolean]> => {

@@ -29,3 +29,29 @@ export function cardShape(raw: string): CardShape | null {
   if (!CARD_LAYOUTS.has(layout)) return null;
   return { digits: digitsOf(raw), separated: true };
 }
+
+export interface CardCandidate {
+  start: number;
+  end: number;
+  shape: CardShape;
+}
+
+let lastText: string | undefined;
+let lastCandidates: CardCandidate[] = [];
+
+/**
+ * Card-shaped candidates of `text`, computed once for both card recognizers (they run one after the other on
+ * the same string; the identity check makes the cache hit free and a different text recomputes).
+ */
+export function cardCandidates(text: string): readonly CardCandidate[] {
+  if (text === lastText) return lastCandidates;
+  const out: CardCandidate[] = [];
+  CARD_CANDIDATE.lastIndex = 0;
+  for (let m = CARD_CANDIDATE.exec(text); m; m = CARD_CANDIDATE.exec(text)) {
+    const shape = cardShape(m[0]);
+    if (shape) out.push({ start: m.index, end: m.index + m[0].length, shape });
+  }
+  lastText = text;
+  lastCandidates = out;
+  return out;
+}
