@@ -8,7 +8,7 @@ import { idpExists, idpIssuer, idpLog, idpPid, startIdp, stopIdp } from './idp.j
 import { ensurePackages } from './install.js';
 import { elapsedSeconds, step } from './log.js';
 import { runMigrations, setRolePasswords } from './migrations.js';
-import { minioEndpoint, minioLog, minioPid, startMinio, stopMinio } from './minio.js';
+import { buildMinio, findMinio, minioEndpoint, minioLog, minioPid, startMinio, stopMinio } from './minio.js';
 import { paths } from './paths.js';
 import pg from 'pg';
 import { pgAdminConfig, pgLog, pgPid, startPostgres, stopPostgres } from './postgres.js';
@@ -87,15 +87,16 @@ export async function up(s: Settings): Promise<ServiceOutcome[]> {
   const secrets = loadSecrets();
   ensureCerts();
   await preflightPorts(s);
-  // MinIO first when it must be built: the slow step shows its progress before anything else waits on it.
-  for (const name of ['minio', 'postgres', 'rabbitmq', 'redis'] as const) await startInfra(name, s, secrets);
+  // MinIO is found or built first (the slow step shows its progress alone); then the four daemons boot side by
+  // side, RabbitMQ first since its Erlang VM takes longest.
+  if (!findMinio()) buildMinio();
+  await Promise.all((['rabbitmq', 'minio', 'redis', 'postgres'] as const).map((name) => startInfra(name, s, secrets)));
   writeEnvFile(s, secrets);
   runMigrations(s, secrets);
   await setRolePasswords(s, secrets);
   await startIdp(s);
-  const outcomes: ServiceOutcome[] = [];
-  for (const name of SERVICE_NAMES) outcomes.push(await startService(name, s, secrets));
-  return outcomes;
+  // Services are independent of each other: start them together and wait for their readiness together.
+  return Promise.all(SERVICE_NAMES.map((name) => startService(name, s, secrets)));
 }
 
 export async function down(): Promise<void> {
