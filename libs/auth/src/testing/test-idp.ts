@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider.d.ts" />
 /**
  * A real OpenID provider (npm oidc-provider) for tests, on loopback http (DPH_ENV=development is required to
  * accept it). Clients use the client_credentials grant with a resource indicator, so the access tokens are JWTs

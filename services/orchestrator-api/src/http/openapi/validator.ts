@@ -165,6 +165,13 @@ export class OpenApiValidator {
     return validate(body) ? [] : formatIssues(validate.errors, 'body');
   }
 
+  /** A value against one named component schema (multipart fields carrying JSON text). */
+  validateSchema(name: string, value: unknown): ValidationIssue[] {
+    const v = this.strictAjv.getSchema(SCHEMA_BASE + name);
+    if (!v) throw new Error(`unknown schema ${name}`);
+    return v(value) ? [] : formatIssues(v.errors, 'body');
+  }
+
   /** Response check used by tests: status must be declared and the JSON body must match its schema. */
   validateResponse(operationId: string, status: number, contentType: string | undefined, body: unknown): ValidationIssue[] {
     const op = this.operation(operationId);

@@ -1,0 +1,194 @@
+/**
+ * SQL for jobs and idempotency records. Every statement runs inside withTransaction({ scene }), so row-level
+ * security scopes it to one tenant scene (the dph_api role sees nothing without one).
+ */
+import { enqueueOutboxMany, withTransaction, type Pool, type Queryable } from '@dph/db';
+import type { JobStatus } from '@dph/contracts';
+import type { OutboxItem } from '../domain/events.js';
+import type { Cursor } from '../domain/submission.js';
+
+export interface JobRow {
+  job_id: string;
+  tenant_scene: string;
+  business_ref: string;
+  source_type: string;
+  data_classification: string;
+  priority: number;
+  status: JobStatus;
+  progress: number;
+  degraded: boolean;
+  warnings: unknown[];
+  error_code: string | null;
+  error_msg: string | null;
+  submit_by: string;
+  document_type: string | null;
+  parsed_bucket: string | null;
+  result_keys: { md: string; json: string; chunks: string } | null;
+  event_seq: number;
+  callback: { url: string; eventFilter: string[] } | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const COLUMNS = `job_id, tenant_scene, business_ref, source_type, data_classification, priority, status, progress,
+  degraded, warnings, error_code, error_msg, submit_by, document_type, parsed_bucket, result_keys, event_seq,
+  callback, created_at, updated_at, started_at, finished_at`;
+
+export interface NewJob {
+  jobId: string;
+  tenantScene: string;
+  businessRef: string;
+  sourceType: string;
+  sourceRef: string | null;
+  classification: string;
+  priority: number;
+  submitBy: string;
+  callback: unknown;
+  rawBucket: string;
+  rawKey: string;
+  declaredType: string | null;
+  filename: string | null;
+  documentType: string | null;
+  createdAt: Date;
+}
+
+export interface IdempotencyRecord {
+  request_fingerprint: string;
+  job_id: string | null;
+  response: { jobId: string; status: string; createdAt: string } | null;
+}
+
+export type InsertOutcome =
+  | { kind: 'created' }
+  | { kind: 'replay' | 'conflict'; record: IdempotencyRecord };
+
+export async function findIdempotency(pool: Pool, scene: string, subject: string, key: string): Promise<IdempotencyRecord | undefined> {
+  return withTransaction(pool, async (c) => {
+    const r = await c.query<IdempotencyRecord>(
+      `SELECT request_fingerprint, job_id::text, response FROM public.idempotency_records
+        WHERE tenant_scene = $1 AND subject = $2 AND idem_key = $3 AND expires_at > now()`,
+      [scene, subject, key],
+    );
+    return r.rows[0];
+  }, { scene });
+}
+
+/**
+ * One transaction: the idempotency claim (when a key is given), the job row and its outbox messages (parse task,
+ * job.queued, audit `submitted`). Concurrent requests with one key serialize on the record's primary key: the
+ * loser sees the winner's committed record and answers replay or conflict; it never creates a second job.
+ */
+export async function insertJob(
+  pool: Pool,
+  job: NewJob,
+  outbox: OutboxItem[],
+  idem: { subject: string; key: string; fingerprint: string; response: unknown } | undefined,
+): Promise<InsertOutcome> {
+  return withTransaction(pool, async (c) => {
+    if (idem) {
+      const claimed = await c.query(
+        `INSERT INTO public.idempotency_records (tenant_scene, subject, idem_key, request_fingerprint, job_id, response_status, response)
+         VALUES ($1, $2, $3, $4, $5, 202, $6) ON CONFLICT DO NOTHING`,
+        [job.tenantScene, idem.subject, idem.key, idem.fingerprint, job.jobId, JSON.stringify(idem.response)],
+      );
+      if (claimed.rowCount === 0) {
+        const existing = await c.query<IdempotencyRecord>(
+          `SELECT request_fingerprint, job_id::text, response FROM public.idempotency_records
+            WHERE tenant_scene = $1 AND subject = $2 AND idem_key = $3`,
+          [job.tenantScene, idem.subject, idem.key],
+        );
+        const record = existing.rows[0]!;
+        return { kind: record.request_fingerprint === idem.fingerprint ? 'replay' : 'conflict', record };
+      }
+    }
+    await c.query(
+      `INSERT INTO public.jobs (job_id, tenant_scene, business_ref, source_type, source_ref, data_classification,
+         priority, submit_by, callback, raw_bucket, raw_key, declared_type, filename, document_type, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+      [job.jobId, job.tenantScene, job.businessRef, job.sourceType, job.sourceRef, job.classification, job.priority,
+        job.submitBy, job.callback === undefined ? null : JSON.stringify(job.callback), job.rawBucket, job.rawKey,
+        job.declaredType, job.filename, job.documentType, job.createdAt],
+    );
+    await enqueueOutboxMany(c, outbox);
+    return { kind: 'created' };
+  }, { scene: job.tenantScene });
+}
+
+/** The job in one of the given scenes (RLS: each lookup is scoped to one scene), or undefined. */
+export async function findJob(pool: Pool, jobId: string, scenes: readonly string[]): Promise<JobRow | undefined> {
+  for (const scene of scenes) {
+    const row = await withTransaction(pool, async (c) => {
+      const r = await c.query<JobRow>(`SELECT ${COLUMNS} FROM public.jobs WHERE job_id = $1`, [jobId]);
+      return r.rows[0];
+    }, { scene, readOnly: true });
+    if (row) return row;
+  }
+  return undefined;
+}
+
+export interface ListFilter {
+  scene: string;
+  /** Only this submitter's jobs (undefined: the whole scene, for operators and auditors). */
+  submitBy?: string | undefined;
+  status?: string | undefined;
+  businessRef?: string | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  cursor?: Cursor | undefined;
+  limit: number;
+}
+
+export async function listJobs(q: Pool, f: ListFilter): Promise<JobRow[]> {
+  const where: string[] = [];
+  const vals: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    vals.push(v);
+    where.push(sql.replace('?', `$${vals.length}`));
+  };
+  if (f.submitBy !== undefined) add('submit_by = ?', f.submitBy);
+  if (f.status) add('status = ?', f.status);
+  if (f.businessRef) add('business_ref = ?', f.businessRef);
+  if (f.createdAfter) add('created_at >= ?', f.createdAfter);
+  if (f.createdBefore) add('created_at < ?', f.createdBefore);
+  if (f.cursor) {
+    vals.push(f.cursor.createdAt, f.cursor.id);
+    where.push(`(created_at, job_id) < ($${vals.length - 1}::timestamptz, $${vals.length}::uuid)`);
+  }
+  vals.push(f.limit);
+  const sql = `SELECT ${COLUMNS} FROM public.jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY created_at DESC, job_id DESC LIMIT $${vals.length}`;
+  return withTransaction(q, async (c) => (await c.query<JobRow>(sql, vals)).rows, { scene: f.scene, readOnly: true });
+}
+
+/**
+ * Conditional cancel: only a non-terminal job moves, and the outbox messages commit with the transition.
+ * Returns the row after the update, or the unchanged row when it was already terminal.
+ */
+export async function cancelJob(
+  pool: Pool,
+  scene: string,
+  jobId: string,
+  outbox: (row: JobRow) => OutboxItem[],
+): Promise<{ cancelled: boolean; row: JobRow | undefined }> {
+  return withTransaction(pool, async (c: Queryable) => {
+    const r = await c.query<JobRow>(
+      `UPDATE public.jobs SET status = 'cancelled', error_code = 'cancelled', event_seq = event_seq + 1
+        WHERE job_id = $1 AND status IN ('queued', 'parsing', 'postproc') RETURNING ${COLUMNS}`,
+      [jobId],
+    );
+    const row = r.rows[0];
+    if (!row) {
+      const cur = await c.query<JobRow>(`SELECT ${COLUMNS} FROM public.jobs WHERE job_id = $1`, [jobId]);
+      return { cancelled: false, row: cur.rows[0] };
+    }
+    await enqueueOutboxMany(c, outbox(row));
+    return { cancelled: true, row };
+  }, { scene });
+}
+
+/** An outbox write on its own (access denials: no database change goes with them). */
+export async function enqueueAlone(pool: Pool, items: OutboxItem[]): Promise<void> {
+  await withTransaction(pool, async (c) => enqueueOutboxMany(c, items));
+}

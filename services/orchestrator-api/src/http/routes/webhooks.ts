@@ -1,0 +1,118 @@
+/** /v1/webhooks: wiring of @dph/webhooks' subscription use cases, each inside one scene-scoped transaction. */
+import type { Request, Response, Router } from 'express';
+import { canSubmit, isOperator, type Principal } from '@dph/auth';
+import { ERROR_CODES, SCENE_PATTERN } from '@dph/contracts';
+import { enqueueOutboxMany, withTransaction } from '@dph/db';
+import { isDphError } from '@dph/errors';
+import {
+  createSubscription, deleteSubscription, getSubscription, listSubscriptions, rotateSubscriptionSecret,
+  type SubscriptionDeps, type SubscriptionView,
+} from '@dph/webhooks';
+import type { ApiDeps } from '../deps.js';
+import { auditDenial, eventContext, validateRequest, wrap } from '../middleware.js';
+import { problem } from '../problem.js';
+import { auditDataMessage } from '../../domain/events.js';
+import { clampLimit } from '../../domain/submission.js';
+import { scenesToSearch } from './scope.js';
+
+export type WebhookRoutesDeps = SubscriptionDeps;
+
+/** Managing a scene's subscriptions: a submitter of the scene or its operator. */
+const canManage = (p: Principal, scene: string) => canSubmit(p, scene) || isOperator(p, scene);
+
+function view(s: SubscriptionView) {
+  return {
+    subscriptionId: s.subscriptionId,
+    tenantScene: s.tenantScene,
+    callbackUrl: s.callbackUrl,
+    eventFilter: s.eventFilter,
+    status: s.status,
+    disabledReason: s.disabledReason,
+    createdAt: s.createdAt,
+    createdBy: s.createdBy,
+  };
+}
+
+export function webhookRoutes(router: Router, deps: ApiDeps): void {
+  const { pool, openapi } = deps;
+  const wh = deps.webhooks;
+  const unavailable = () => problem(ERROR_CODES.serviceUnavailable, 503, 'webhook subscriptions are not configured');
+
+  /** Finds the subscription in the scenes the caller manages; 404 otherwise (existence is not revealed). */
+  async function locate(req: Request, res: Response, id: string): Promise<{ scene: string; sub: SubscriptionView }> {
+    const p = res.locals.principal!;
+    for (const scene of scenesToSearch(p, req.get('x-tenant-scene') ?? undefined)) {
+      if (!canManage(p, scene)) continue;
+      try {
+        const sub = await withTransaction(pool, (c) => getSubscription(c, scene, id), { scene, readOnly: true });
+        return { scene, sub };
+      } catch (err) {
+        if (!(isDphError(err) && err.status === 404)) throw err;
+      }
+    }
+    throw problem(ERROR_CODES.notFound, 404, 'subscription not found');
+  }
+
+  router.post('/v1/webhooks', validateRequest(deps, openapi.operation('createWebhook')), wrap(async (req, res) => {
+    if (!wh) throw unavailable();
+    const p = res.locals.principal!;
+    const body = req.body as { tenantScene: string; callbackUrl: string; eventFilter?: string[]; secretId?: string };
+    if (!canManage(p, body.tenantScene)) {
+      auditDenial(deps, req, res, 'scene_not_granted', 403, { tenantScene: body.tenantScene });
+      throw problem(ERROR_CODES.sceneNotGranted, 403, 'the token does not grant this scene');
+    }
+    const out = await withTransaction(pool, async (c) => {
+      const r = await createSubscription(c, { ...body, createdBy: p.subject }, wh);
+      return r;
+    }, { scene: body.tenantScene });
+    res.status(201).json({ subscriptionId: out.subscription.subscriptionId, ...(out.secret ? { secret: out.secret } : {}) });
+  }));
+
+  router.get('/v1/webhooks', validateRequest(deps, openapi.operation('listWebhooks')), wrap(async (req, res) => {
+    const p = res.locals.principal!;
+    const q = res.locals.query as { scene?: string; limit?: number; cursor?: string };
+    if (q.scene && !canManage(p, q.scene)) {
+      auditDenial(deps, req, res, 'scene_not_granted', 403, { tenantScene: q.scene });
+      throw problem(ERROR_CODES.sceneNotGranted, 403, 'the token does not grant this scene');
+    }
+    const scenes = q.scene ? [q.scene] : scenesToSearch(p, undefined).filter((s) => canManage(p, s) && SCENE_PATTERN.test(s));
+    if (scenes.length > 1 && q.cursor) throw problem(ERROR_CODES.validationFailed, 400, 'a cursor needs the scene parameter');
+    const limit = clampLimit(q.limit, 50);
+    const pages = await Promise.all(scenes.map((scene) =>
+      withTransaction(pool, (c) => listSubscriptions(c, scene, { limit, ...(q.cursor ? { cursor: q.cursor } : {}) }), { scene, readOnly: true })));
+    const items = pages.flatMap((pg) => pg.items).map(view);
+    res.json({ items: items.slice(0, limit), nextCursor: scenes.length === 1 ? (pages[0]?.nextCursor ?? null) : null });
+  }));
+
+  router.get('/v1/webhooks/:subscriptionId', validateRequest(deps, openapi.operation('getWebhook')), wrap(async (req, res) => {
+    const { subscriptionId } = res.locals.params as { subscriptionId: string };
+    const { sub } = await locate(req, res, subscriptionId);
+    res.json(view(sub));
+  }));
+
+  router.delete('/v1/webhooks/:subscriptionId', validateRequest(deps, openapi.operation('deleteWebhook')), wrap(async (req, res) => {
+    const p = res.locals.principal!;
+    const { subscriptionId } = res.locals.params as { subscriptionId: string };
+    const { scene } = await locate(req, res, subscriptionId);
+    const ctx = eventContext(deps, res);
+    await withTransaction(pool, async (c) => {
+      const r = await deleteSubscription(c, scene, subscriptionId, p.subject, ctx.now);
+      await enqueueOutboxMany(c, [auditDataMessage(r.audit, ctx)]);
+    }, { scene });
+    res.status(204).end();
+  }));
+
+  router.post('/v1/webhooks/:subscriptionId/rotate-secret', validateRequest(deps, openapi.operation('rotateWebhookSecret')), wrap(async (req, res) => {
+    if (!wh) throw unavailable();
+    const p = res.locals.principal!;
+    const { subscriptionId } = res.locals.params as { subscriptionId: string };
+    const { scene } = await locate(req, res, subscriptionId);
+    const ctx = eventContext(deps, res);
+    const r = await withTransaction(pool, async (c) => {
+      const out = await rotateSubscriptionSecret(c, scene, subscriptionId, { actor: p.subject }, wh);
+      await enqueueOutboxMany(c, [auditDataMessage(out.audit, ctx)]);
+      return out;
+    }, { scene });
+    res.json({ subscriptionId, secret: r.secret, previousSecretExpiresAt: r.previousSecretExpiresAt });
+  }));
+}
