@@ -1,3 +1,5 @@
 export * from './canonical.js';
 export * from './verify.js';
 export * from './red-line.js';
+export * from './audit-row.js';
+export * from './insert.js';

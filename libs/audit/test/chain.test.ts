@@ -36,7 +36,11 @@ const insertBatch = (pool: Pool, n: number, extra: { eventIds?: string[] } = {})
   });
 
 test('the writer role appends, the chain verifies, and JS recomputes exactly the trigger text', async () => {
-  assert.equal(await insertBatch(writer, 50), 50);
+  assert.equal(await insertBatch(writer, 49), 49);
+  await writer.query(
+    `INSERT INTO audit_events (event_id, event_type, actor, payload, created_at) VALUES ($1, 'audit_exported', 'ü', '{"z": [1.50, {"b": null, "a": "\\u00e9"}]}', '2026-01-02T03:04:05.000007Z')`,
+    [randomUUID()],
+  );
   const r = await verifyChain(admin);
   assert.equal(r.ok, true);
   assert.equal(r.rowsChecked, 50);

@@ -35,6 +35,12 @@ export async function withTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // pg-pool listens for errors only on idle clients; a checked-out client whose server connection dies between
+  // two queries would otherwise emit an unhandled 'error' and crash the process. The next query rejects anyway.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     const mode = [opts.isolation ? `ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : '', opts.readOnly ? 'READ ONLY' : '']
       .filter(Boolean)
@@ -52,6 +58,7 @@ export async function withTransaction<T>(
     }
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
