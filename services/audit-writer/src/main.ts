@@ -1,6 +1,6 @@
 // Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1).
-// Skeleton: connects and declares its audit queue, but does not consume or write rows yet, so audit events wait
-// in RabbitMQ rather than being taken and dropped.
+// Consumes dph.audit (queue dph.audit.writer), screens each event against the red line, and appends batches to
+// the hash-chained audit_events table (ingest/batch-consumer.ts).
 import { checkDatabase, createPool, type Pool } from '@dph/db';
 import { createOpsServer, createRuntime } from '@dph/lifecycle';
 import {
@@ -9,6 +9,9 @@ import {
 } from '@dph/messaging';
 import { objectStoreFromConfig } from '@dph/storage';
 import { SERVICE, loadSettings } from './config.js';
+import { createRedLineScan } from './domain/pii-scan.js';
+import { AuditIngest } from './ingest/batch-consumer.js';
+import { ingestMetrics } from './metrics.js';
 
 const { config, pg, storage } = loadSettings();
 const rt = await createRuntime(SERVICE, config);
@@ -18,8 +21,11 @@ const ops = createOpsServer({ port: config.DPH_HTTP_PORT, host: config.DPH_HTTP_
 let amqp: AmqpConnection | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
 let pool: Pool | undefined;
+let ingest: AuditIngest | undefined;
 
 shutdown
+  // Stop taking events and write what is buffered before the channel closes; unwritten ones return to the queue.
+  .add('drain-ingest', () => ingest?.stop(Math.max(1000, config.DPH_SHUTDOWN_TIMEOUT_MS - 5000)))
   .add('close-amqp', () => amqp?.close())
   .add('close-s3', () => objects?.close())
   .add('close-postgres', () => pool?.end())
@@ -49,10 +55,26 @@ try {
       if (!h.ok) throw new Error(h.reason);
     })
     .add('amqp', amqpReadinessCheck(amqp))
-    .add('s3', () => store.list(storage.buckets.audit, '', { limit: 1 }));
+    .add('s3', () => store.list(storage.buckets.audit, '', { limit: 1 }))
+    .add('consumer', async () => {
+      if (!ingest?.healthy()) throw new Error('not consuming');
+    });
+
+  ingest = new AuditIngest({
+    connection: amqp,
+    pool,
+    queue,
+    batchSize: config.DPH_AUDIT_BATCH_SIZE,
+    flushIntervalMs: config.DPH_AUDIT_FLUSH_INTERVAL_MS,
+    prefetch: Math.max(config.DPH_AUDIT_PREFETCH, config.DPH_AUDIT_BATCH_SIZE),
+    scan: createRedLineScan(),
+    metrics: ingestMetrics(rt.registry),
+    log,
+  });
+  await ingest.start();
 
   const port = await ops.listen();
-  log.info({ port, queue, consuming: false }, 'listening');
+  log.info({ port, queue, consuming: true, batchSize: config.DPH_AUDIT_BATCH_SIZE }, 'listening');
 } catch (err) {
   log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'start-up failed');
   await shutdown.run('startup_failed', 1);
