@@ -1,15 +1,15 @@
-// Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1).
-// Skeleton: connects and declares this zone's band queues, but does not consume yet (parsing is not wired), so
-// queued tasks wait in RabbitMQ rather than being taken and dropped.
-import { checkDatabase, createPool, type Pool } from '@dph/db';
+// Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1). The pipeline, its consumers
+// and the outbox relay are built by startWorker (worker.ts).
+import { checkDatabase, createClient, createPool, type Pool } from '@dph/db';
 import { createOpsServer, createRuntime } from '@dph/lifecycle';
 import {
   amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, declareParseZone, declareTopology, type AmqpConnection,
 } from '@dph/messaging';
 import { objectStoreFromConfig } from '@dph/storage';
 import { SERVICE, loadSettings } from './config.js';
+import { startWorker, type RunningWorker } from './worker.js';
 
-const { config, pg, storage } = loadSettings();
+const { config, pg, storage, worker: settings } = loadSettings();
 const rt = await createRuntime(SERVICE, config);
 const { log, readiness, shutdown } = rt;
 const ops = createOpsServer({ port: config.DPH_HTTP_PORT, host: config.DPH_HTTP_HOST, registry: rt.registry, readiness });
@@ -17,8 +17,10 @@ const ops = createOpsServer({ port: config.DPH_HTTP_PORT, host: config.DPH_HTTP_
 let amqp: AmqpConnection | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
 let pool: Pool | undefined;
+let worker: RunningWorker | undefined;
 
 shutdown
+  .add('stop-consuming-and-drain', () => worker?.stop())
   .add('close-amqp', () => amqp?.close())
   .add('close-s3', () => objects?.close())
   .add('close-postgres', () => pool?.end())
@@ -26,7 +28,9 @@ shutdown
   .add('flush-traces', () => rt.tracing.shutdown());
 
 try {
-  pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}` });
+  const name = `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`;
+  // every in-flight task holds at most one connection at a time; the relay and readiness need a few more
+  pool = createPool(pg, { applicationName: name, max: Math.max(pg.poolMax, settings.concurrency + 4) });
   objects = objectStoreFromConfig(storage);
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
   amqp = await connectAmqp({
@@ -49,8 +53,17 @@ try {
     .add('amqp', amqpReadinessCheck(amqp))
     .add('s3', () => store.list(storage.buckets.parsed, '', { limit: 1 }));
 
+  const w = await startWorker(settings, {
+    amqp, pool, store, registry: rt.registry, logger: log,
+    listenClient: () => createClient(pg, { applicationName: `${name}/outbox-listen` }),
+  });
+  worker = w;
+  readiness.add('consumers', () => {
+    if (!w.healthy()) throw new Error('consumers not subscribed');
+  });
+
   const port = await ops.listen();
-  log.info({ port, zone: config.DPH_WORKER_ZONE, classifications: config.DPH_WORKER_CLASSIFICATIONS, consuming: false }, 'listening');
+  log.info({ port, zone: settings.zone, classifications: settings.classifications, queues: w.queues, concurrency: settings.concurrency, consuming: true }, 'listening');
 } catch (err) {
   log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'start-up failed');
   await shutdown.run('startup_failed', 1);

@@ -31,7 +31,7 @@ test('against the stack: ready with every dependency checked; SIGTERM drains and
   });
   try {
     const body = JSON.parse(await waitForStatus(`http://127.0.0.1:${svc.port}/readyz`));
-    assert.deepEqual(body, { status: 'ready', checks: { postgres: 'ok', amqp: 'ok', s3: 'ok' } });
+    assert.deepEqual(body, { status: 'ready', checks: { postgres: 'ok', amqp: 'ok', s3: 'ok', consumers: 'ok' } });
     assert.equal((await get(`http://127.0.0.1:${svc.port}/livez`)).status, 200);
     const metrics = await get(`http://127.0.0.1:${svc.port}/metrics`);
     assert.match(metrics.body, /process_cpu_user_seconds_total\{service="worker-postproc"\}/);
