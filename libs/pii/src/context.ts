@@ -9,7 +9,8 @@ const AFTER = 16;
  * context (a column header or key name). Substring search, not word search, because Chinese has no spaces.
  */
 export function hasContext(text: string, start: number, end: number, words: readonly string[], ctx: ScanContext): boolean {
-  const around = (text.slice(Math.max(0, start - BEFORE), start) + ' ' + text.slice(end, end + AFTER)).toLowerCase();
+  // Lower-cased, and "_" read as a space so that keys such as id_card or card_no count.
+  const around = (text.slice(Math.max(0, start - BEFORE), start) + ' ' + text.slice(end, end + AFTER)).toLowerCase().replaceAll('_', ' ');
   const extra = ctx.extraContext;
   for (const w of words) {
     if (around.includes(w)) return true;

@@ -28,7 +28,10 @@ const ISSUERS: readonly Issuer[] = [
 
 export function creditCardScore(digits: string): number | null {
   if (digits.length < 13 || digits.length > 19 || allSameChar(digits) || !luhnValid(digits)) return null;
-  for (const iss of ISSUERS) if (iss.test(digits) && iss.lengths.includes(digits.length)) return iss.score;
+  // 17- and 18-digit cards exist but are rare; an 18-digit number is far more often a resident ID or an order
+  // number, so those lengths start lower and lose an overlap against a checksum-valid CN_ID_CARD.
+  const rare = digits.length === 17 || digits.length === 18 ? 0.15 : 0;
+  for (const iss of ISSUERS) if (iss.test(digits) && iss.lengths.includes(digits.length)) return iss.score - rare;
   return null;
 }
 

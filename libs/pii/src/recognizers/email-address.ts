@@ -25,7 +25,7 @@ function isDomainChar(c: number): boolean {
 export function validDomainLength(domain: string): number {
   let d = domain;
   while (d.endsWith('.') || d.endsWith('-')) d = d.slice(0, -1);
-  if (d.length === 0 || d.length > 253) return 0;
+  if (d.length < 3 || d.length > 253 || !d.includes('.')) return 0;
   const labels = d.toLowerCase().split('.');
   if (labels.length < 2) return 0;
   for (const l of labels) if (!LABEL.test(l)) return 0;

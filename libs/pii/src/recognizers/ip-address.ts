@@ -27,16 +27,19 @@ export const ipAddress: Recognizer = {
       if (hasContextBefore(text, start, NEGATIVE, 12)) continue;
       out.push({ type: 'IP_ADDRESS', start, end, score: boost(0.8, hasContext(text, start, end, CONTEXT, ctx)), recognizer: this.name });
     }
-    for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    // Each maximal run of hex digits, colons and dots that holds a colon is looked at once: linear in the text.
+    let runEnd = 0;
+    for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', Math.max(colon + 1, runEnd))) {
       let s = colon;
-      while (s > 0 && colon - s < 45 && isV6Char(text.charCodeAt(s - 1))) s--;
+      while (s > runEnd && isV6Char(text.charCodeAt(s - 1))) s--;
       let e = colon + 1;
-      while (e < text.length && e - s < 46 && isV6Char(text.charCodeAt(e))) e++;
-      const next = colon;
-      colon = Math.max(colon, e - 1);
-      while (e > next + 1 && text.charCodeAt(e - 1) === 46) e--; // a sentence-ending dot
-      while (s < next && text.charCodeAt(s) === 46) s++;
-      if ((s > 0 && (isWordChar(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 46)) || (e < text.length && isWordChar(text.charCodeAt(e)))) continue;
+      while (e < text.length && isV6Char(text.charCodeAt(e))) e++;
+      runEnd = e;
+      if (e - s > 45) continue; // longer than any address
+      const runStart = s;
+      while (e > colon + 1 && text.charCodeAt(e - 1) === 46) e--; // a sentence-ending dot
+      while (s < colon && text.charCodeAt(s) === 46) s++;
+      if ((s > 0 && (isWordChar(text.charCodeAt(s - 1)) || (s === runStart && text.charCodeAt(s - 1) === 46))) || (e < text.length && isWordChar(text.charCodeAt(e)))) continue;
       const raw = text.slice(s, e);
       if (raw.length < 3 || V4_TAIL.test(text.slice(e, e + 2))) continue;
       let colons = 0;

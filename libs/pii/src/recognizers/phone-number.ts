@@ -31,7 +31,8 @@ function plausible(raw: string, regions: readonly string[]): boolean {
   const bare = digits.length === raw.length;
   if (digits[0] === '0') return digits.length >= 9; // trunk prefix: national format in most numbering plans
   if (regions.includes('US') || regions.includes('CA')) {
-    const n = digits.length === 11 && digits[0] === '1' ? digits.slice(1) : digits;
+    // A leading 1 (NANP trunk code) only with separators: bare 1xxxxxxxxxx is shaped like a CN mobile number.
+    const n = digits.length === 11 && digits[0] === '1' && !bare ? digits.slice(1) : digits;
     if (n.length === 10 && n[0]! >= '2' && n[3]! >= '2') return true;
   }
   if (regions.includes('CN') && digits.length === 11 && digits[0] === '1' && !bare) return true;
