@@ -238,3 +238,13 @@ test('consume() on a missing queue rejects and does not keep retrying in the bac
   await new Promise((r) => setTimeout(r, 600));
   assert.equal((await admin.checkQueue(missing)).consumerCount, 0);
 });
+
+test('confirm publisher rejects when the broker nacks (full queue with reject-publish overflow)', async () => {
+  const queue = `dph.test.${run}.full`;
+  const key = `test.${run}.full`;
+  created.push(queue);
+  await admin.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+  await admin.bindQueue(queue, EXCHANGES.events, key);
+  await publishEvent(key, 'first');
+  await assert.rejects(publishEvent(key, 'second'), (e: DphError) => e.code === 'message_nacked' && e.retryable === true);
+});
