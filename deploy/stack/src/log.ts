@@ -1,12 +1,8 @@
 /** Progress output of the stack command: one line per step, so a slow first run shows where it is. */
 const started = Date.now();
-let quiet = false;
 
-export function setQuiet(q: boolean): void {
-  quiet = q;
-}
 export function step(msg: string): void {
-  if (!quiet) process.stdout.write(`[stack ${elapsedSeconds().padStart(5)}s] ${msg}\n`);
+  process.stdout.write(`[stack ${elapsedSeconds().padStart(5)}s] ${msg}\n`);
 }
 export function warn(msg: string): void {
   process.stderr.write(`[stack] WARNING: ${msg}\n`);

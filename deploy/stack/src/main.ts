@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
-      await withLock(() => down());
+      await withLock(() => down(s));
       step('stopped (data kept under .dph/)');
       return 0;
     }

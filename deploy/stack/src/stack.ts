@@ -12,7 +12,7 @@ import { buildMinio, findMinio, minioEndpoint, minioLog, minioPid, startMinio, s
 import { paths } from './paths.js';
 import pg from 'pg';
 import { pgAdminConfig, pgLog, pgPid, startPostgres, stopPostgres } from './postgres.js';
-import { amqpUrl, rabbitLog, rabbitPid, startRabbit, stopRabbit } from './rabbitmq.js';
+import { rabbitLog, rabbitPid, startRabbit, stopRabbit } from './rabbitmq.js';
 import { redisLog, redisPid, startRedis, stopRedis } from './redis.js';
 import { probeReady, serviceExists, serviceLog, servicePid, startService, stopService, type ServiceOutcome } from './services.js';
 import { INFRA_NAMES, SERVICE_NAMES, SERVICE_PORT_ENV, type ComponentName, type InfraName, type ServiceName, type Settings } from './settings.js';
@@ -99,9 +99,7 @@ export async function up(s: Settings): Promise<ServiceOutcome[]> {
   return Promise.all(SERVICE_NAMES.map((name) => startService(name, s, secrets)));
 }
 
-export async function down(): Promise<void> {
-  const { loadSettings } = await import('./settings.js');
-  const s = loadSettings();
+export async function down(s: Settings): Promise<void> {
   for (const name of [...SERVICE_NAMES].reverse()) await stopService(name);
   await stopIdp();
   for (const name of ['minio', 'redis', 'rabbitmq', 'postgres'] as const) {
@@ -191,7 +189,7 @@ export async function status(s: Settings) {
     logsDir: paths.logs,
     endpoints: {
       postgres: `postgresql://${s.host}:${s.pgPort}/${s.pgDatabase}?sslmode=verify-full`,
-      amqp: amqpUrl(s, { amqpPassword: '' } as Secrets).replace(/\/\/[^@]*@/, '//'),
+      amqp: `amqps://${s.host}:${s.amqpPort}/${encodeURIComponent(s.amqpVhost)}`,
       redis: `rediss://${s.host}:${s.redisPort}`,
       s3: minioEndpoint(s),
     },
