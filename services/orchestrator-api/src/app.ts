@@ -1,15 +1,18 @@
 /**
- * The express app, built apart from listening so tests can serve it on port 0. For now it serves the operational
- * endpoints only; the v1 API routes are mounted here as they are built.
+ * The express app, built apart from listening so tests can serve it on port 0: operational endpoints, then the v1
+ * API (http/mount-api.ts) when its dependencies are given.
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { livezHandler, metricsHandler, readyzHandler, type Readiness } from '@dph/lifecycle';
 import type { Registry } from '@dph/telemetry';
+import type { ApiDeps } from './http/deps.js';
+import { mountApi } from './http/mount-api.js';
 
 export interface AppDeps {
   readiness: Readiness;
   registry: Registry;
+  api?: ApiDeps;
 }
 
 export function buildApp(deps: AppDeps): Express {
@@ -20,6 +23,10 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/livez', livezHandler());
   app.get('/readyz', readyzHandler(deps.readiness));
   app.get('/metrics', metricsHandler(deps.registry));
+  if (deps.api) {
+    mountApi(app, deps.api);
+    return app;
+  }
   app.use((_req, res) => {
     res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, error: 'not_found' });
   });

@@ -3,15 +3,26 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { checkDatabase, createPool, type Pool } from '@dph/db';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { createVerifier, type FetchLike } from '@dph/auth';
+import { checkDatabase, createClient, createPool, OutboxRelay, type Pool } from '@dph/db';
+import { fetchGuarded } from '@dph/egress';
 import { createRuntime } from '@dph/lifecycle';
-import { amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, declareTopology, type AmqpConnection } from '@dph/messaging';
+import {
+  amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, ConfirmPublisher, declareTopology, type AmqpConnection,
+} from '@dph/messaging';
 import { objectStoreFromConfig } from '@dph/storage';
+import { createSecretBox, secretBoxFromFile } from '@dph/webhooks';
 import { buildApp } from './app.js';
 import { SERVICE, loadSettings } from './config.js';
+import { failUnroutableJob } from './data-access/parked.js';
+import { loadOpenApi } from './http/openapi/load-spec.js';
+import { OpenApiValidator } from './http/openapi/validator.js';
+import { createRateLimits } from './http/rate-limit.js';
 
-const { config, pg, storage } = loadSettings();
+const { config, pg, storage, auth } = loadSettings();
 const rt = await createRuntime(SERVICE, config);
 const { log, readiness, shutdown } = rt;
 
@@ -20,6 +31,8 @@ let amqp: AmqpConnection | undefined;
 let redis: Redis | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
 let pool: Pool | undefined;
+let relay: OutboxRelay | undefined;
+let publisher: ConfirmPublisher | undefined;
 
 // Registered before anything is opened, in the order they must run; each closes what exists.
 shutdown
@@ -28,6 +41,8 @@ shutdown
     server.close(() => resolve());
     server.closeIdleConnections();
   }))
+  .add('stop-outbox-relay', () => relay?.stop())
+  .add('close-publisher', () => publisher?.close())
   .add('close-amqp', () => amqp?.close())
   .add('close-redis', () => redis?.quit())
   .add('close-s3', () => objects?.close())
@@ -60,11 +75,85 @@ try {
     .add('redis', () => cache.ping())
     .add('s3', () => store.list(storage.buckets.raw, '', { limit: 1 }));
 
-  const app = buildApp({ readiness, registry: rt.registry });
+  // The identity provider is reached with the deployment's CA bundle (the local stack's IdP is HTTPS too).
+  const idpAgent = new Agent({ connect: { ca: readFileSync(config.DPH_TLS_CA_FILE), rejectUnauthorized: true } });
+  const idpFetch: FetchLike = (input, init) =>
+    undiciFetch(input, { ...(init as object), dispatcher: idpAgent }) as unknown as Promise<Response>;
+  const verifier = createVerifier(auth, { fetch: idpFetch });
+  if (auth.mode === 'trust-all') log.warn({ authMode: 'trust-all' }, 'AUTH MODE trust-all: tokens are NOT verified (development only)');
+  else void verifier.warm().then((ok) => log.info({ ok }, 'identity provider metadata and keys warmed'));
+  readiness.add('oidc', async () => {
+    const st = verifier.state();
+    if (auth.mode === 'oidc' && !st.metadata && !(await verifier.warm())) throw new Error('identity provider unreachable');
+  });
+
+  publisher = new ConfirmPublisher(amqp, { logger: log });
+  const source = `${SERVICE}@${config.DPH_SERVICE_INSTANCE}`;
+  relay = new OutboxRelay({
+    pool: db,
+    publisher,
+    listenClient: () => createClient(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}/outbox` }),
+    retentionMs: 24 * 3600_000,
+    onParked: async (row) => {
+      if (await failUnroutableJob(db, row.id, { source, now: new Date() })) log.warn({ routingKey: row.routingKey }, 'parse task unroutable: job failed');
+    },
+    log: (event, fields) => log.debug({ ...fields, event }, 'outbox relay'),
+  });
+  relay.start();
+
+  let box;
+  if (config.DPH_WEBHOOK_SECRET_KEY_FILE) box = secretBoxFromFile(config.DPH_WEBHOOK_SECRET_KEY_FILE);
+  else if (config.DPH_ENV === 'development') {
+    box = createSecretBox(randomBytes(32));
+    log.warn({}, 'no DPH_WEBHOOK_SECRET_KEY_FILE: webhook secrets sealed with a per-process development key');
+  }
+  const allowCidrs = config.DPH_EGRESS_ALLOW_CIDRS;
+  const doc = loadOpenApi();
+  const app = buildApp({
+    readiness,
+    registry: rt.registry,
+    api: {
+      settings: {
+        env: config.DPH_ENV,
+        source,
+        buckets: storage.buckets,
+        innerOssBuckets: config.DPH_API_INNER_OSS_BUCKETS ?? [storage.buckets.raw],
+        maxUploadBytes: config.DPH_API_MAX_UPLOAD_BYTES,
+        maxJsonBytes: config.DPH_API_MAX_JSON_BYTES,
+        sourceMaxBytes: config.DPH_API_SOURCE_MAX_BYTES,
+        sourceTimeoutMs: config.DPH_API_SOURCE_TIMEOUT_MS,
+        requireIdempotencyKey: config.DPH_API_REQUIRE_IDEMPOTENCY_KEY ?? config.DPH_ENV === 'production',
+        resultUrlTtlSec: 300,
+        longPollIntervalMs: 500,
+        egressAllowCidrs: allowCidrs,
+      },
+      verifier,
+      pool: db,
+      store,
+      limits: createRateLimits(cache, {
+        subjectPoints: config.DPH_RATE_LIMIT_SUBJECT_PER_MIN, scenePoints: config.DPH_RATE_LIMIT_SCENE_PER_MIN, durationSec: 60,
+      }),
+      fetchSource: async (url) => {
+        const r = await fetchGuarded(url, {
+          maxBytes: config.DPH_API_SOURCE_MAX_BYTES, timeoutMs: config.DPH_API_SOURCE_TIMEOUT_MS,
+          ...(allowCidrs ? { allowCidrs } : {}),
+        });
+        return { status: r.status, contentType: r.contentType, body: r.body };
+      },
+      openapi: new OpenApiValidator(doc),
+      openapiJson: JSON.stringify(doc),
+      logger: log,
+      webhooks: {
+        storage: { box },
+        urlPolicy: { allowHttp: config.DPH_ENV === 'development', ...(allowCidrs ? { allowCidrs } : {}) },
+      },
+    },
+  });
   const tls = config.DPH_API_TLS_CERT_FILE && config.DPH_API_TLS_KEY_FILE
     ? { cert: readFileSync(config.DPH_API_TLS_CERT_FILE), key: readFileSync(config.DPH_API_TLS_KEY_FILE) }
     : undefined;
-  const srv = tls ? createHttpsServer(tls, app) : createHttpServer(app);
+  // 16 KiB of request headers at most (Node answers 431 past it); bearer tokens are capped lower by @dph/auth.
+  const srv = tls ? createHttpsServer({ ...tls, maxHeaderSize: 16 * 1024 }, app) : createHttpServer({ maxHeaderSize: 16 * 1024 }, app);
   server = srv;
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
