@@ -29,7 +29,8 @@ export function buildMinio(): string {
   }
   step('minio: building from source with `go install github.com/minio/minio@latest` (first run: several minutes) ...');
   const t0 = Date.now();
-  run(go, ['install', 'github.com/minio/minio@latest'], { inherit: true, env: { ...process.env, CGO_ENABLED: '0' } });
+  // GOTOOLCHAIN=auto: a Go >= 1.21 fetches the newer toolchain MinIO's go.mod asks for through the module proxy.
+  run(go, ['install', 'github.com/minio/minio@latest'], { inherit: true, env: { GOTOOLCHAIN: 'auto', ...process.env, CGO_ENABLED: '0' } });
   const bin = findMinio();
   if (!bin) throw new StackError('stack_start_failed', 'go install finished but no minio binary was found in $GOPATH/bin');
   step(`minio: built in ${((Date.now() - t0) / 1000).toFixed(0)} s → ${bin}`);
