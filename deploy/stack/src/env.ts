@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idpExists, idpIssuer, idpStateDir, oidcAudience } from './idp.js';
@@ -41,10 +42,19 @@ export function commonEnv(s: Settings, secrets: Secrets): Record<string, string>
     // Loopback webhooks and sources are what local tests use; production keeps the SSRF guard's full refusal.
     DPH_EGRESS_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     DPH_API_URL: apiUrl(s),
+    // One key seals webhook secrets at rest: the API writes them, the dispatcher reads them.
+    DPH_WEBHOOK_SECRET_KEY_FILE: webhookSecretKeyFile(),
     ...(idpExists()
       ? { DPH_OIDC_ISSUER: idpIssuer(s), DPH_OIDC_AUDIENCE: oidcAudience(s), DPH_IDP_STATE_DIR: idpStateDir }
       : {}),
   };
+}
+
+/** The development key that seals webhook signing secrets in Postgres (generated once, mode 600). */
+function webhookSecretKeyFile(): string {
+  const file = join(paths.dph, 'secrets', 'webhook-secret.key');
+  if (!existsSync(file)) writePrivate(file, randomBytes(32).toString('hex') + '\n', 0o600);
+  return file;
 }
 
 export function credentialEnv(s: Settings, secrets: Secrets): Record<string, string> {
