@@ -155,6 +155,30 @@ rules_check() {
 }
 check "Prometheus alert rules and Grafana dashboard" rules_check
 
+# ---- the checkers themselves reject known-bad inputs ------------------------------------------------
+self_test() {
+  local bad=$WORK/bad
+  rm -rf "$bad" && mkdir -p "$bad/wf" "$bad/prom"
+  sed 's/revisionHistoryLimit: 5/revisionHistoryLimitt: 5/' "$WORK/rendered-production.yaml" > "$bad/core.yaml"
+  sed 's/mutateDigest: true/mutateDigestt: true/' "$WORK/rendered-production.yaml" > "$bad/crd.yaml"
+  sed 's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/' "$WORK/rendered-default.yaml" > "$bad/pss.yaml"
+  sed 's/restart: unless-stopped/restartt: unless-stopped/' docker-compose.yml > "$bad/compose.yml"
+  sed 's/actions\/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2/actions\/checkout@v4/' .github/workflows/ci.yml > "$bad/wf/ci.yml"
+  sed 's/outbox_pending_rows) > 0/outbox_pendin_rows) > 0/' deploy/prometheus/alerts.yaml > "$bad/prom/alerts.yaml"
+  local c
+  for c in "$PY deploy/checks/validate_manifests.py --crds $CRD_DIR $bad/core.yaml" \
+           "$PY deploy/checks/validate_manifests.py --crds $CRD_DIR $bad/crd.yaml" \
+           "$PY deploy/checks/check_pod_security.py $bad/pss.yaml" \
+           "$VENV/bin/check-jsonschema --builtin-schema vendor.compose-spec $bad/compose.yml" \
+           "$PY deploy/checks/check_workflow_pins.py $bad/wf" \
+           "$PY deploy/checks/check_monitoring.py $bad/prom/alerts.yaml deploy/grafana/doc-preprocess-hub.json"; do
+    # shellcheck disable=SC2086
+    if $c >/dev/null 2>&1; then echo "accepted a bad input: $c"; return 1; fi
+  done
+  echo "6 bad inputs rejected"
+}
+check "checkers reject known-bad inputs" self_test
+
 echo "20-k8s: ${passed} passed, ${failed} failed"
 if [ "$failed" -gt 0 ]; then
   printf 'failed: %s\n' "${failed_names[@]}"
