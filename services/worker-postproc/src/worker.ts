@@ -125,11 +125,16 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
   const relay = s.runRelay === false ? undefined : new OutboxRelay({ pool: c.pool, publisher, ...(c.listenClient ? { listenClient: c.listenClient } : {}) });
   relay?.start();
 
-  const depthChannel = await c.amqp.createChannel();
-  depthChannel.on('error', () => {});
+  // A channel per scrape: checkQueue on a missing queue closes its channel, which must not stick.
   metrics.queueDepth(async () => {
+    const ch = await c.amqp.createChannel();
+    ch.on('error', () => {});
     const out: Record<string, number> = {};
-    for (const q of [...queues, ...(unrouted ? [QUEUES.unrouted] : [])]) out[q] = (await depthChannel.checkQueue(q)).messageCount;
+    try {
+      for (const q of [...queues, ...(unrouted ? [QUEUES.unrouted] : [])]) out[q] = (await ch.checkQueue(q)).messageCount;
+    } finally {
+      await ch.close().catch(() => {});
+    }
     return out;
   });
 
@@ -142,7 +147,6 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
         () => unrouted?.cancel() ?? Promise.resolve(),
         () => relay?.stop() ?? Promise.resolve(),
         () => publisher.close(),
-        () => depthChannel.close(),
       ];
       for (const step of steps) await step().catch(() => undefined);
     },

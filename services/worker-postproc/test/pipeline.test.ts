@@ -1,16 +1,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createJob, enqueue, objectsOf, openStack, outboxEvents, readObject, runWorker, settings, waitForStatus, zoneName, deleteZone, type Stack } from './harness.js';
+import { Registry } from 'prom-client';
 import type { RunningWorker } from '../src/worker.js';
 import * as fx from './fixtures.js';
 
 let stack: Stack;
 let worker: RunningWorker;
 const zone = zoneName('pipe');
+const registry = new Registry();
 
 before(async () => {
   stack = await openStack();
-  worker = await runWorker(stack, settings(stack, zone));
+  worker = await runWorker(stack, settings(stack, zone), undefined, registry);
 });
 after(async () => {
   await worker?.stop();
@@ -96,4 +98,11 @@ test('xlsx, csv, html, json, pptx, pdf and e-mail all end succeeded with redacte
     assert.ok(r.chunks.chunks.length >= 1);
     if (type === 'pdf-native') assert.ok((r.json.blocks as { page?: number }[]).some((b) => b.page === 2));
   }
+});
+
+test('metrics: job_duration_seconds by scene and engine, pii_entities_total by type', async () => {
+  const text = await registry.metrics();
+  assert.match(text, /job_duration_seconds_count\{scene="wtest",engine="builtin"\} [1-9]/);
+  assert.match(text, /pii_entities_total\{type="EMAIL_ADDRESS"\} [1-9]/);
+  assert.match(text, /queue_depth\{queue="dph\.parse\.pipe-[0-9a-f]+\.normal"\} 0/);
 });
