@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createJob, deleteZone, enqueue, objectsOf, openStack, outboxEvents, publishRouted, runWorker, settings, waitForStatus, zoneName, type Stack, type TestJob } from './harness.js';
 import type { RunningWorker } from '../src/worker.js';
 import * as fx from './fixtures.js';
@@ -77,9 +78,16 @@ test('source_too_large: above the worker limit', async () => {
   await expectFailure(await createJob(stack, 'x'.repeat(5000), { declaredType: 'text/plain' }), zone, 'source_too_large');
 });
 
+test('object_not_kms_encrypted: a raw object stored with SSE-S3 instead of SSE-KMS is refused', async () => {
+  const job = await createJob(stack, null, { filename: 'a.md' });
+  await stack.objects.client.send(new PutObjectCommand({ Bucket: job.task.rawBucket, Key: job.task.rawKey, Body: fx.md, ServerSideEncryption: 'AES256' }));
+  await expectFailure(job, main, 'object_not_kms_encrypted');
+  assert.equal(deliveries.get(job.jobId), 1, 'permanent: not retried');
+});
+
 test('metrics: job_failures_total counts by error code', async () => {
   const text = await registry.metrics();
-  for (const code of ['empty_content', 'unsupported_type', 'source_fetch_failed', 'parse_failed', 'needs_ocr']) {
+  for (const code of ['empty_content', 'unsupported_type', 'source_fetch_failed', 'parse_failed', 'needs_ocr', 'object_not_kms_encrypted']) {
     assert.match(text, new RegExp(`job_failures_total\\{error_code="${code}"\\} [1-9]`), code);
   }
   assert.match(text, /queue_depth\{queue="dph\.parse\.fail-[0-9a-f]+\.high"\} \d+/);
