@@ -116,3 +116,24 @@ test('offsets are UTF-16 code units, end exclusive, also after astral characters
   assert.equal(f!.end, text.length);
   assert.equal(text.slice(f!.start, f!.end), 'a@example.com');
 });
+
+test('look-alikes between types: mistyped resident IDs, co-branded debit cards, SSN layout', () => {
+  // An 18-digit number with a valid region and birth date but a wrong check character is not a card, even
+  // when it happens to pass Luhn with a Discover prefix (65).
+  let id = '';
+  for (let seq = 100; seq < 999 && !id; seq++) {
+    const body = `65010319950403${seq}`;
+    const right = withIdCheck(body.slice(0, 17));
+    for (const c of '0123456789') {
+      const cand = body.slice(0, 17) + c;
+      if (cand !== right && withLuhn(cand.slice(0, 17)) === cand) id = cand;
+    }
+  }
+  assert.ok(id, 'found a Luhn-valid mistyped ID');
+  assert.deepEqual(all(`身份证号${id}校验失败`), []);
+  // A Visa co-branded domestic debit card is reported once, as the scheme type.
+  const visaDebit = withLuhn('427020123456789012');
+  assert.deepEqual(all(`pay ${visaDebit}`), [['CREDIT_CARD', visaDebit]]);
+  assert.deepEqual(only('CN_BANK_CARD', `pay ${visaDebit}`), [visaDebit]);
+  assert.deepEqual(only('PHONE_NUMBER', 'Test SSN 023-95-0000'), []);
+});

@@ -2,6 +2,8 @@ import { allSameChar, luhnValid } from '../checksums.js';
 import { boost, hasContext } from '../context.js';
 import type { Finding, Recognizer, ScanContext } from '../types.js';
 import { CARD_CANDIDATE, cardCandidates } from './shared.js';
+import { cnRegionValid } from './cn-region-codes.js';
+import { realDate } from './cn-id-card.js';
 
 const CONTEXT = ['credit', 'card', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'cvv', 'expir', '信用卡', '卡号', '银行卡', '付款卡'];
 
@@ -26,11 +28,17 @@ const ISSUERS: readonly Issuer[] = [
   { test: (d) => d.startsWith('62'), lengths: [16, 17, 18, 19], score: 0.8 },
 ];
 
+function looksLikeCnId(d: string): boolean {
+  return cnRegionValid(d.slice(0, 6)) && realDate(Number(d.slice(6, 10)), Number(d.slice(10, 12)), Number(d.slice(12, 14)));
+}
+
 export function creditCardScore(digits: string): number | null {
   if (digits.length < 13 || digits.length > 19 || allSameChar(digits) || !luhnValid(digits)) return null;
   // 17- and 18-digit cards exist but are rare; an 18-digit number is far more often a resident ID or an order
   // number, so those lengths start lower and lose an overlap against a checksum-valid CN_ID_CARD.
   const rare = digits.length === 17 || digits.length === 18 ? 0.15 : 0;
+  // An 18-digit number laid out like a resident ID (region code and birth date) is an ID, perhaps mistyped.
+  if (digits.length === 18 && looksLikeCnId(digits)) return null;
   for (const iss of ISSUERS) if (iss.test(digits) && iss.lengths.includes(digits.length)) return iss.score - rare;
   return null;
 }

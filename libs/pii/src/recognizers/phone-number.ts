@@ -13,6 +13,8 @@ const NEGATIVE = ['sku', 'isbn', 'order', 'invoice', 'tracking', 'serial', 'part
 const CANDIDATE = /(?<![0-9A-Za-z_+(\-.])(?:\+ ?|\()?\d[\d \-.()]{5,22}\d(?![0-9A-Za-z_])/g;
 const WHITESPACE = /\s+/;
 const NON_DIGITS = /\D+/g;
+// The 3-2-4 layout is the US social security number's; no numbering plan groups digits that way.
+const SSN_LAYOUT = /^\d{3}([- .])\d{2}\1\d{4}$/;
 const DOTTED_NANP = /^\(?\d{3}\)?\.\d{3}\.\d{4}$/;
 
 /** Cheap structural filter so that libphonenumber (~30 µs a call) only sees plausible numbers. */
@@ -26,6 +28,7 @@ function plausible(raw: string, regions: readonly string[]): boolean {
   }
   if (digits.length < 7 || digits.length > 15) return false;
   if (raw[0] === '+') return true;
+  if (digits.length === 9 && SSN_LAYOUT.test(raw)) return false;
   // Dotted groups are too often versions or OIDs; only the 3.3.4 North-American layout is accepted.
   if (dots > 0 && !DOTTED_NANP.test(raw)) return false;
   const bare = digits.length === raw.length;
@@ -105,7 +108,7 @@ function covered(spans: Int32Array, start: number, end: number): boolean {
 export const phoneNumber: Recognizer = {
   name: 'phone_libphonenumber',
   entity: 'PHONE_NUMBER',
-  patterns: [CANDIDATE, WHITESPACE, DOTTED_NANP, NON_DIGITS],
+  patterns: [CANDIDATE, WHITESPACE, DOTTED_NANP, NON_DIGITS, SSN_LAYOUT],
   find(text: string, ctx: ScanContext, out: Finding[]) {
     const regions = ctx.phoneRegions;
     const claimed = claimedSpans(out);
