@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { idpExists, idpIssuer, idpStateDir, oidcAudience } from './idp.js';
 import { amqpUrl } from './rabbitmq.js';
@@ -57,6 +57,25 @@ function webhookSecretKeyFile(): string {
   return file;
 }
 
+/**
+ * Keyed pseudonymisation needs a secret per scene (`secret_env` in a PII policy). The stack generates one
+ * development key for every variable the shipped policies name and hands the worker `<VAR>_FILE` paths.
+ */
+function piiSecretEnv(): Record<string, string> {
+  const dir = join(paths.root, 'libs', 'pii', 'policies');
+  const names = new Set<string>();
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/secret_env:\s*([A-Z][A-Z0-9_]*)/g)) names.add(m[1]!);
+  }
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const file = join(paths.dph, 'secrets', `${n.toLowerCase()}.key`);
+    if (!existsSync(file)) writePrivate(file, randomBytes(32).toString('base64url') + '\n', 0o600);
+    out[`${n}_FILE`] = file;
+  }
+  return out;
+}
+
 export function credentialEnv(s: Settings, secrets: Secrets): Record<string, string> {
   const out: Record<string, string> = {};
   for (const svc of SERVICE_NAMES) {
@@ -105,6 +124,7 @@ export function serviceProcessEnv(name: ServiceName, s: Settings, secrets: Secre
     DPH_PG_PASSWORD: secrets.rolePasswords[role] ?? '',
     ...devEnv(name),
   };
+  if (name === 'worker-postproc') Object.assign(env, piiSecretEnv());
   if (name === 'orchestrator-api') {
     env.DPH_API_TLS_CERT_FILE = paths.serverCert;
     env.DPH_API_TLS_KEY_FILE = paths.serverKey;
