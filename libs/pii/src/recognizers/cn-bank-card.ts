@@ -24,10 +24,10 @@ export const cnBankCard: Recognizer = {
       if (d.length < 16 || d.length > 19 || !domesticBin(d) || allSameChar(d)) continue;
       const context = hasContext(text, start, end, CONTEXT, ctx);
       let score: number;
-      // Co-branded Visa/Mastercard debit BINs score under CREDIT_CARD's 0.9, so the scheme type wins the overlap
+      // Co-branded Visa/Mastercard debit BINs score under CREDIT_CARD (0.85 bare, 0.9 grouped), so the scheme type wins the overlap
       // while CN_BANK_CARD still covers them in a scene that disables CREDIT_CARD.
       const coBranded = d[0] === '4' || d[0] === '5';
-      if (luhnValid(d)) score = coBranded ? (context ? 0.95 : 0.85) : context ? 1 : 0.9;
+      if (luhnValid(d)) score = coBranded ? (context ? 0.9 : 0.8) : context ? 1 : 0.9;
       else if (context) score = 0.65; // many domestic debit cards predate Luhn; the label is what makes it a card
       else continue;
       out.push({ type: 'CN_BANK_CARD', start, end, score, recognizer: this.name });
