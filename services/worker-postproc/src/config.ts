@@ -75,6 +75,7 @@ export function loadSettings(env: Env = process.env): Settings {
       chunkProfiles: parseChunkProfiles(config.DPH_CHUNK_PROFILES),
       piiPolicyDir: config.DPH_PII_POLICY_DIR,
       consumeUnrouted: config.DPH_WORKER_CONSUME_UNROUTED,
+      strictPolicies: config.DPH_ENV === 'production',
     };
     return { config, pg: pgSettingsFromEnv(env), storage, worker };
   });

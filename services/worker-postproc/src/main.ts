@@ -6,6 +6,7 @@ import {
   amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, declareParseZone, declareTopology, type AmqpConnection,
 } from '@dph/messaging';
 import { objectStoreFromConfig } from '@dph/storage';
+import { ConfigError } from '@dph/errors';
 import { SERVICE, loadSettings } from './config.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
@@ -65,6 +66,8 @@ try {
   const port = await ops.listen();
   log.info({ port, zone: settings.zone, classifications: settings.classifications, queues: w.queues, concurrency: settings.concurrency, consuming: true }, 'listening');
 } catch (err) {
-  log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'start-up failed');
+  // ConfigError text names a variable and what was expected, never a value; other messages are not logged.
+  const reason = err instanceof ConfigError ? err.message : undefined;
+  log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code, ...(reason ? { reason } : {}) }, 'start-up failed');
   await shutdown.run('startup_failed', 1);
 }

@@ -11,7 +11,9 @@ import { OutboxRelay, type Pool } from '@dph/db';
 import type { ObjectStore } from '@dph/storage';
 import { doclingAdapter, mineruAdapter, parseDocument, type EngineAdapter, type EngineRoutes, type ParseLimits } from '@dph/parsing';
 import { chunkMarkdown, profileFor, type ChunkProfiles } from '@dph/chunking';
-import { createEngine, policyForScene, type PiiEngine } from '@dph/pii';
+import { BUNDLED_POLICY_DIR, createEngine, loadPolicyDir, policyForScene, type PiiEngine } from '@dph/pii';
+import { ConfigError, DphError } from '@dph/errors';
+import { ERROR_CODES } from '@dph/contracts';
 import { processTask } from './domain/pipeline.js';
 import { failUnrouted } from './domain/unrouted.js';
 import type { PipelineDeps, Redactor, Stage } from './domain/ports.js';
@@ -44,6 +46,11 @@ export interface WorkerSettings {
    * queue's arguments cannot change once declared. Default: deliveryLimit.
    */
   sharedDeliveryLimit?: number;
+  /**
+   * A scene policy that cannot be built (e.g. its pseudonymisation secret is missing) stops start-up when true
+   * (production); otherwise it is logged and that scene's jobs fail with internal_error.
+   */
+  strictPolicies?: boolean;
   /** Whether this instance runs an outbox relay (default true). */
   runRelay?: boolean;
 }
@@ -73,7 +80,7 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
   const engines: Record<string, EngineAdapter> = {};
   if (s.doclingUrl) engines.docling = doclingAdapter({ baseUrl: s.doclingUrl, apiKey: s.doclingApiKey, timeoutMs: s.parseTimeoutMs });
   if (s.mineruUrl) engines.mineru = mineruAdapter({ baseUrl: s.mineruUrl, timeoutMs: s.parseTimeoutMs });
-  const redactors = new Map<string, PiiEngine>();
+  const redactors = preloadRedactors(s, c.logger);
   const jobs = jobsRepo(c.pool);
   const deps: PipelineDeps = {
     jobs,
@@ -83,7 +90,12 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
     redactorFor(scene): Redactor {
       let e = redactors.get(scene);
       if (!e) {
-        e = createEngine(policyForScene(scene, s.piiPolicyDir));
+        try {
+          e = createEngine(policyForScene(scene, s.piiPolicyDir));
+        } catch {
+          c.logger.error({ scene }, 'the PII policy of this scene cannot be built; see the start-up log');
+          throw new DphError(ERROR_CODES.internalError, 'the PII policy of this scene cannot be applied', { retryable: false });
+        }
         redactors.set(scene, e);
       }
       return e;
@@ -151,4 +163,24 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
       for (const step of steps) await step().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Builds every scene's PII engine once at start-up, so that a policy that cannot work (a missing
+ * pseudonymisation secret, say) is found before the first job of that scene rather than by it.
+ */
+function preloadRedactors(s: WorkerSettings, log: MessagingLogger): Map<string, PiiEngine> {
+  const engines = new Map<string, PiiEngine>();
+  const dir = s.piiPolicyDir || BUNDLED_POLICY_DIR;
+  for (const [scene, policy] of loadPolicyDir(dir)) {
+    try {
+      engines.set(scene, createEngine(policy));
+    } catch (err) {
+      // PolicyError messages name the policy key and the variable, never a value
+      const why = err instanceof Error ? err.message : 'invalid policy';
+      if (s.strictPolicies) throw new ConfigError('DPH_PII_POLICY_DIR', `scene ${scene}: ${why}`);
+      log.error({ scene, reason: why }, 'PII policy of a scene cannot be built; its jobs will fail');
+    }
+  }
+  return engines;
 }

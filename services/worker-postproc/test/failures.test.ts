@@ -4,6 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createJob, deleteZone, enqueue, objectsOf, openStack, outboxEvents, publishRouted, runWorker, settings, waitForStatus, zoneName, type Stack, type TestJob } from './harness.js';
 import type { RunningWorker } from '../src/worker.js';
 import * as fx from './fixtures.js';
@@ -168,4 +171,21 @@ test('no_zone_for_classification: a task no zone binds reaches the unrouted queu
   assert.equal(row.error_code, 'no_zone_for_classification');
   const events = await outboxEvents(stack, job.jobId);
   assert.equal(events.find((e) => e.type === 'dph.job.failed')?.data.errorCode, 'no_zone_for_classification');
+});
+
+test('a scene policy that cannot be built: start-up refuses in strict mode; otherwise its jobs fail internal_error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dph-policies-'));
+  writeFileSync(join(dir, 'default.yaml'), 'version: 1\nscene: default\n');
+  writeFileSync(join(dir, 'wtest.yaml'), 'version: 1\nscene: wtest\noperators:\n  EMAIL_ADDRESS: { type: pseudonymize, secret_env: DPH_PII_SECRET_WTEST_UNSET }\n');
+  delete process.env.DPH_PII_SECRET_WTEST_UNSET;
+  const zone = zoneName('pol');
+  zones.push(zone);
+  await assert.rejects(runWorker(stack, settings(stack, zone, { piiPolicyDir: dir, strictPolicies: true })), (e: Error) => {
+    assert.match(e.message, /^DPH_PII_POLICY_DIR: scene wtest: .*DPH_PII_SECRET_WTEST_UNSET/);
+    return true;
+  });
+  const lenient = await worker({ piiPolicyDir: dir });
+  const job = await createJob(stack, fx.md, { filename: 'a.md' });
+  const row = await expectFailure(job, lenient, 'internal_error');
+  assert.doesNotMatch(String(row.error_msg), /DPH_PII_SECRET/);
 });
