@@ -75,15 +75,8 @@ test('--policy and --scene choose the policy; bad policies exit 2 naming the key
   assert.equal(r.code, 2);
   assert.match(r.err, /operators\.CREDIT_CARD\.keep_last: unknown key/);
   const dir = dirname(tmp('default.yaml', 'version: 1\nscene: default\nentities: [IP_ADDRESS]\n'));
-  const prev = process.env.DPH_PII_POLICY_DIR;
-  process.env.DPH_PII_POLICY_DIR = dir;
-  try {
-    const s = await run(['pii', 'scan', '--scene', 'anything'], '10.0.0.1 a@example.com');
-    assert.deepEqual(s.out.trim().split('\n').map((l) => l.split('\t')[3]), ['IP_ADDRESS']);
-  } finally {
-    if (prev === undefined) delete process.env.DPH_PII_POLICY_DIR;
-    else process.env.DPH_PII_POLICY_DIR = prev;
-  }
+  const s = await run(['pii', 'scan', '--scene', 'anything'], '10.0.0.1 a@example.com', { DPH_PII_POLICY_DIR: dir });
+  assert.deepEqual(s.out.trim().split('\n').map((l) => l.split('\t')[3]), ['IP_ADDRESS']);
   const missing = await run(['pii', 'scan', '--scene', 'credit'], 'a@example.com', {});
   assert.equal(missing.code, 2);
   assert.match(missing.err, /DPH_PII_SECRET_CREDIT/);

@@ -11,10 +11,10 @@ interface ScanOpts {
   format: 'text' | 'jsonl';
 }
 
-function choosePolicy(o: ScanOpts): Policy {
+function choosePolicy(o: ScanOpts, env: NodeJS.ProcessEnv): Policy {
   if (o.policy && o.scene) throw new DphError(ERROR_CODES.validationFailed, '--policy and --scene are exclusive', { status: 400 });
   if (o.policy) return loadPolicy(o.policy);
-  if (o.scene) return policyForScene(o.scene);
+  if (o.scene) return policyForScene(o.scene, env.DPH_PII_POLICY_DIR || undefined);
   return defaultPolicy();
 }
 
@@ -54,7 +54,7 @@ export const piiScan: CliCommand = {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl']).default('text'))
       .argument('[files...]', 'input files; stdin when none')
       .action(async (files: string[], o: ScanOpts) => {
-        const engine = createEngine(choosePolicy(o), { env: io.env });
+        const engine = createEngine(choosePolicy(o, io.env), { env: io.env });
         for (const [name, text] of await readInputs(files, io.stdin)) {
           if (o.format === 'jsonl') {
             scanJsonl(name, text, engine, io);
