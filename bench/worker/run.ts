@@ -30,7 +30,7 @@ const content = async (i: number): Promise<{ body: Buffer; filename: string }> =
   return { body: await fx.docx(), filename: 'c.docx' };
 };
 
-const stack = await openStack();
+const stack = await openStack(concurrency + 8);
 const zone = zoneName('bench');
 const s = settings(stack, zone, { concurrency, chunkProfiles: settings(stack, zone).chunkProfiles });
 const setup = await runWorker(stack, s);

@@ -25,10 +25,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function openStack(): Promise<Stack> {
+export async function openStack(poolMax = 20): Promise<Stack> {
   requireStack();
   const env = serviceEnv('worker-postproc');
-  const pool = createPool(pgSettingsFromEnv(env), { applicationName: 'worker-test', max: 20 });
+  const pool = createPool(pgSettingsFromEnv(env), { applicationName: 'worker-test', max: poolMax });
   const admin = new pg.Pool({ ...pgAdminClientConfig(), max: 4 });
   const amqp = await connectAmqp({ url: env.DPH_AMQP_URL!, caFile: env.DPH_TLS_CA_FILE!, connectionName: 'worker-test' });
   const storage = storageConfigFromEnv(env);
