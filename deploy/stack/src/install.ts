@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { StackError } from './errors.js';
 import { step } from './log.js';
 import { isRoot, run, which } from './proc.js';
@@ -9,7 +9,7 @@ interface Need {
 }
 
 const NEEDS: Need[] = [
-  { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') && run('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb'], { allowFail: true }).status === 0 },
+  { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) },
   { pkg: 'rabbitmq-server', present: () => existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') },
   { pkg: 'redis-server', present: () => which('redis-server') !== undefined },
   { pkg: 'openssl', present: () => which('openssl') !== undefined },

@@ -7,6 +7,7 @@ import { StackError } from './errors.js';
 import { step } from './log.js';
 import { withLock } from './lock.js';
 import { paths } from './paths.js';
+import { isRoot } from './proc.js';
 import { rabbitmqctl } from './rabbitmq.js';
 import { loadSettings } from './settings.js';
 import { allReady, down, readyLine, resetDatabase, restart, status, up } from './stack.js';
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const s = loadSettings();
   mkdirSync(paths.dph, { recursive: true, mode: 0o755 });
   // The daemons run as their own users (postgres, rabbitmq, redis) and must be able to enter the stack folder.
-  if (cmd !== 'status') chmodSync(paths.dph, 0o755);
+  if (cmd !== 'status' && isRoot) chmodSync(paths.dph, 0o755);
   switch (cmd) {
     case 'up': {
       if (flags.has('--quiet-if-ready') && allReady()) {

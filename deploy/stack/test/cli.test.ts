@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,4 +86,30 @@ test('unknown commands and components give usage, not a stack trace', () => {
   const r2 = stack(['restart', 'nosuch']);
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /unknown component nosuch/);
+});
+
+test('as a normal user with packages missing, `up` names them and the apt-get line instead of installing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dph-stack-user-'));
+  try {
+    // A PATH holding only node and sh: redis-server and openssl look missing, whatever the machine has.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    symlinkSync('/bin/sh', join(bin, 'sh'));
+    chmodSync(dir, 0o777);
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, 'up'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: '/',
+      env: { PATH: bin, HOME: dir, DPH_STACK_DIR: join(dir, 'stack'), DPH_STACK_PORT_OFFSET: '3000' },
+      ...asNobody,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /missing Debian packages: .*redis-server/);
+    assert.match(r.stderr, /sudo apt-get install -y .*openssl/);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
