@@ -101,7 +101,7 @@ test('as a normal user with packages missing, `up` names them and the apt-get li
     const r = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, 'up'], {
       encoding: 'utf8',
       timeout: 60_000,
-      cwd: '/',
+      cwd: join(import.meta.dirname, '..', '..', '..'),
       env: { PATH: bin, HOME: dir, DPH_STACK_DIR: join(dir, 'stack'), DPH_STACK_PORT_OFFSET: '3000' },
       ...asNobody,
     });
