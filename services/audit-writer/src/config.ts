@@ -17,6 +17,12 @@ export const configSchema = z.object({
   DPH_AUDIT_FLUSH_INTERVAL_MS: duration({ min: 1, max: 10_000 }).default(50),
   /** Unacked events the writer holds at most (memory bound under backpressure); at least one batch. */
   DPH_AUDIT_PREFETCH: int(1, 50_000).default(4000),
+  /** Rows older than this (time they joined the chain) go to cold storage; rows are never deleted. */
+  DPH_AUDIT_ARCHIVE_AFTER: duration({ min: 0, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
+  /** How often a cold-storage run is attempted; 0 switches archiving off. */
+  DPH_AUDIT_ARCHIVE_INTERVAL: duration({ min: 0, max: 7 * 86_400_000 }).default(3_600_000),
+  /** Object key prefix of archives in the audit bucket. */
+  DPH_AUDIT_ARCHIVE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,62}$/, { error: 'expected a key prefix such as archive' }).default('archive'),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -9,6 +9,7 @@ import {
 } from '@dph/messaging';
 import { objectStoreFromConfig } from '@dph/storage';
 import { SERVICE, loadSettings } from './config.js';
+import { archiveAuditEvents } from '@dph/audit';
 import { createRedLineScan } from './domain/pii-scan.js';
 import { AuditIngest } from './ingest/batch-consumer.js';
 import { ingestMetrics } from './metrics.js';
@@ -22,9 +23,15 @@ let amqp: AmqpConnection | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
 let pool: Pool | undefined;
 let ingest: AuditIngest | undefined;
+let archiveTimer: NodeJS.Timeout | undefined;
+let archiving: Promise<unknown> | undefined;
 
 shutdown
   // Stop taking events and write what is buffered before the channel closes; unwritten ones return to the queue.
+  .add('stop-archive', async () => {
+    clearInterval(archiveTimer);
+    await archiving;
+  })
   .add('drain-ingest', () => ingest?.stop(Math.max(1000, config.DPH_SHUTDOWN_TIMEOUT_MS - 5000)))
   .add('close-amqp', () => amqp?.close())
   .add('close-s3', () => objects?.close())
@@ -72,6 +79,21 @@ try {
     log,
   });
   await ingest.start();
+
+  if (config.DPH_AUDIT_ARCHIVE_INTERVAL > 0) {
+    const actor = `system:${SERVICE}@${config.DPH_SERVICE_INSTANCE}`;
+    const runArchive = () => {
+      if (archiving) return;
+      archiving = archiveAuditEvents(db, store, {
+        bucket: storage.buckets.audit, prefix: config.DPH_AUDIT_ARCHIVE_PREFIX, olderThanMs: config.DPH_AUDIT_ARCHIVE_AFTER, actor,
+      })
+        .then((m) => m && log.info({ rows: m.rowCount, firstId: m.firstId, lastId: m.lastId }, 'audit range archived'))
+        .catch((err: unknown) => log.warn({ errName: (err as Error)?.name }, 'audit archive run failed; retried next interval'))
+        .finally(() => (archiving = undefined));
+    };
+    archiveTimer = setInterval(runArchive, config.DPH_AUDIT_ARCHIVE_INTERVAL);
+    archiveTimer.unref();
+  }
 
   const port = await ops.listen();
   log.info({ port, queue, consuming: true, batchSize: config.DPH_AUDIT_BATCH_SIZE }, 'listening');
