@@ -26,13 +26,15 @@ export async function call(
   } else if (o.form) body = o.form;
   const res = await fetch(`${o.base ?? apiUrl()}${path}`, { method, headers, body, dispatcher: dispatcher() });
   const text = await res.text();
-  let parsed: Record<string, unknown> = {};
+  return { status: res.status, headers: res.headers as unknown as Headers, body: parseBody(text) };
+}
+
+function parseBody(text: string): Record<string, unknown> {
   try {
-    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    parsed = { raw: text.slice(0, 200) };
+    return { raw: text.slice(0, 200) };
   }
-  return { status: res.status, headers: res.headers as unknown as Headers, body: parsed };
 }
 
 export async function closeHttp(): Promise<void> {
