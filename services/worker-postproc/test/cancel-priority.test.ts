@@ -81,7 +81,7 @@ test('priority: with a full backlog, high-priority jobs finish before normal, no
     if (stage === 'done') order.push(jobId);
   });
   workers.push(w);
-  for (const j of jobs) await waitForStatus(stack, j.id, ['succeeded'], 60_000);
+  for (const j of jobs) await waitForStatus(stack, j.id, ['succeeded']);
   const band = (p: number) => (p >= 7 ? 0 : p >= 4 ? 1 : 2);
   const bands = order.map((id) => band(jobs.find((j) => j.id === id)!.priority));
   assert.equal(order.length, jobs.length);

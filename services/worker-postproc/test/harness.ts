@@ -137,7 +137,7 @@ export async function enqueue(stack: Stack, zone: string, task: ParseTask): Prom
   }
 }
 
-export async function waitForStatus(stack: Stack, jobId: string, statuses: JobStatus[], timeoutMs = 20_000): Promise<Record<string, unknown>> {
+export async function waitForStatus(stack: Stack, jobId: string, statuses: JobStatus[], timeoutMs = 90_000): Promise<Record<string, unknown>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const r = await stack.admin.query('SELECT * FROM public.jobs WHERE job_id = $1', [jobId]);
