@@ -16,7 +16,9 @@ import { silentLogger } from '@dph/logging';
 import { objectStoreFromConfig, storageConfigFromEnv, type ObjectStore } from '@dph/storage';
 import { pgAdminClientConfig, redisTlsOptions, redisUrl, requireStack, serviceEnv } from '@dph/testkit';
 import { createSecretBox } from '@dph/webhooks';
-import { createApiApp } from '../src/http/create-api-app.js';
+import { Readiness } from '@dph/lifecycle';
+import { createRegistry } from '@dph/telemetry';
+import { buildApp } from '../src/app.js';
 import type { ApiDeps, ApiSettings } from '../src/http/deps.js';
 import { loadOpenApi } from '../src/http/openapi/load-spec.js';
 import { OpenApiValidator } from '../src/http/openapi/validator.js';
@@ -111,7 +113,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       urlPolicy: { allowHttp: true, ...(env.DPH_EGRESS_ALLOW_CIDRS ? { allowCidrs: env.DPH_EGRESS_ALLOW_CIDRS } : {}) },
     },
   };
-  const app = createApiApp(deps);
+  // The service's own app (ops endpoints + the v1 API), with a readiness check on the database.
+  const app = buildApp({ readiness: new Readiness({ postgres: () => pool.query('SELECT 1') }), registry: createRegistry('orchestrator-api', { defaultMetrics: false }), api: deps });
   const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

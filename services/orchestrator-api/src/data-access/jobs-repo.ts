@@ -25,6 +25,8 @@ export interface JobRow {
   parsed_bucket: string | null;
   result_keys: { md: string; json: string; chunks: string } | null;
   event_seq: number;
+  /** Epoch microseconds of created_at (exact keyset position; JS dates stop at milliseconds). */
+  created_us: string;
   callback: { url: string; eventFilter: string[] } | null;
   created_at: Date;
   updated_at: Date;
@@ -34,7 +36,8 @@ export interface JobRow {
 
 const COLUMNS = `job_id, tenant_scene, business_ref, source_type, data_classification, priority, status, progress,
   degraded, warnings, error_code, error_msg, submit_by, document_type, parsed_bucket, result_keys, event_seq,
-  callback, created_at, updated_at, started_at, finished_at`;
+  callback, created_at, updated_at, started_at, finished_at,
+  (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us`;
 
 export interface NewJob {
   jobId: string;
@@ -153,8 +156,8 @@ export async function listJobs(q: Pool, f: ListFilter): Promise<JobRow[]> {
   if (f.createdAfter) add('created_at >= ?', f.createdAfter);
   if (f.createdBefore) add('created_at < ?', f.createdBefore);
   if (f.cursor) {
-    vals.push(f.cursor.createdAt, f.cursor.id);
-    where.push(`(created_at, job_id) < ($${vals.length - 1}::timestamptz, $${vals.length}::uuid)`);
+    vals.push(f.cursor.createdUs, f.cursor.id);
+    where.push(`(created_at, job_id) < (to_timestamp($${vals.length - 1}::numeric / 1000000), $${vals.length}::uuid)`);
   }
   vals.push(f.limit);
   const sql = `SELECT ${COLUMNS} FROM public.jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

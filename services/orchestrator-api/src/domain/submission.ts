@@ -65,24 +65,31 @@ export function extensionFor(type: DocumentType | undefined): string {
   return type ? (EXT[type] ?? 'bin') : 'bin';
 }
 
+/** Keyset position of a job list: creation time in epoch microseconds (as Postgres stores it) and job id. */
 export interface Cursor {
-  createdAt: string;
+  createdUs: string;
   id: string;
 }
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
-}
+const CURSOR = /^([0-9]{1,17})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const encodeCursor = (c: Cursor): string => `${c.createdUs}_${c.id}`;
+/** The OpenAPI pattern admits exactly what this accepts, so a well-formed cursor never fails here. */
 export function decodeCursor(s: string | undefined): Cursor | undefined {
   if (!s) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) {
-      return { createdAt: v[0], id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new DphError(ERROR_CODES.validationFailed, 'cursor is not one this API issued', { status: 400 });
+  const m = CURSOR.exec(s);
+  if (!m) throw new DphError(ERROR_CODES.validationFailed, 'cursor is not one this API issued', { status: 400 });
+  return { createdUs: m[1]!, id: m[2]! };
+}
+
+const MIN_TIME = Date.UTC(1, 0, 1);
+/**
+ * A date-time query value as UTC ISO text Postgres accepts: RFC 3339 allows offsets (+17:36) and years (0000)
+ * that Postgres refuses, so values are normalised here and clamped to year 1.
+ */
+export function normaliseTime(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new DphError(ERROR_CODES.validationFailed, 'not a date-time', { status: 400 });
+  return new Date(Math.max(t, MIN_TIME)).toISOString();
 }
 
 export const MAX_PAGE = 100;

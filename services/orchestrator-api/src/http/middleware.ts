@@ -85,13 +85,12 @@ export function validateRequest(deps: ApiDeps, op: CompiledOperation): RequestHa
     const query = { ...(req.query as Record<string, unknown>) };
     const params = { ...req.params };
     const issues = deps.openapi.validateParameters(op, { params, query, headers: req.headers });
-    if (issues.length === 0 && req.is('application/json') && op.bodies.has('application/json')) {
-      issues.push(...deps.openapi.validateBody(op, 'application/json', req.body));
-    } else if (issues.length === 0 && op.bodyRequired && !req.is('multipart/form-data')) {
+    if (issues.length === 0 && op.bodies.size > 0) {
       const declared = [...op.bodies.keys()];
       if (!req.is(declared)) {
         return sendProblem(res, problem(ERROR_CODES.unsupportedMediaType, 415, `content type must be one of ${declared.join(', ')}`));
       }
+      if (req.is('application/json')) issues.push(...deps.openapi.validateBody(op, 'application/json', req.body));
     }
     if (issues.length > 0) {
       return sendProblem(res, problem(ERROR_CODES.validationFailed, 400, 'request does not match the API contract', { errors: issues }));

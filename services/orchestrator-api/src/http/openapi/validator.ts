@@ -144,7 +144,8 @@ export class OpenApiValidator {
         issues.push({ location: `${p.in}.${p.name}`, message: 'must be given once' });
         continue;
       }
-      if (value === undefined || value === '') {
+      // An empty header counts as absent; an empty query value is a value and must match the schema.
+      if (value === undefined || (value === '' && p.in === 'header')) {
         if (p.required) issues.push({ location: `${p.in}.${p.name}`, message: 'is required' });
         continue;
       }

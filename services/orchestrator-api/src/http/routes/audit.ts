@@ -9,22 +9,21 @@ import { queryAudit, type AuditFilter, type AuditRow } from '../../data-access/a
 import { enqueueAlone, findJob } from '../../data-access/jobs-repo.js';
 import { auditView } from '../../domain/views.js';
 import { auditMessage } from '../../domain/events.js';
-import { clampLimit } from '../../domain/submission.js';
+import { clampLimit, normaliseTime } from '../../domain/submission.js';
 import { canReadJob } from '@dph/auth';
 import { scenesToSearch } from './scope.js';
 
-const CURSOR = /^[0-9]{1,19}$/;
+const CURSOR = /^[0-9]{1,18}$/;
 const EXPORT_MAX_ROWS = 100_000;
 const EXPORT_PAGE = 5_000;
 
+/** The cursor is the chain position (id) of the last row shown; the OpenAPI pattern is the same as CURSOR. */
 function cursorId(c: string | undefined): string | undefined {
   if (c === undefined) return undefined;
-  const id = Buffer.from(c, 'base64url').toString('utf8');
-  if (!CURSOR.test(id)) throw problem(ERROR_CODES.validationFailed, 400, 'cursor is not one this API issued');
-  return id;
+  if (!CURSOR.test(c)) throw problem(ERROR_CODES.validationFailed, 400, 'cursor is not one this API issued');
+  return c;
 }
-const nextCursor = (rows: AuditRow[], limit: number) =>
-  rows.length === limit ? Buffer.from(rows[rows.length - 1]!.id).toString('base64url') : null;
+const nextCursor = (rows: AuditRow[], limit: number) => (rows.length === limit ? rows[rows.length - 1]!.id : null);
 
 const CSV_COLUMNS = ['eventId', 'eventType', 'jobId', 'tenantScene', 'actor', 'traceId', 'createdAt', 'payload'] as const;
 function csvCell(v: unknown): string {
@@ -60,7 +59,8 @@ export function auditRoutes(router: Router, deps: ApiDeps): void {
     }
     const limit = clampLimit(q.limit, 100);
     const rows = await queryAudit(pool, {
-      scene: q.scene, eventType: q.event_type, actor: q.actor, since: q.since, until: q.until, order: 'desc', limit,
+      scene: q.scene, eventType: q.event_type, actor: q.actor, since: normaliseTime(q.since), until: normaliseTime(q.until),
+      order: 'desc', limit,
       afterId: cursorId(q.cursor),
     });
     res.json({ items: rows.map(auditView), nextCursor: nextCursor(rows, limit) });
@@ -74,8 +74,8 @@ export function auditRoutes(router: Router, deps: ApiDeps): void {
       throw problem(ERROR_CODES.forbidden, 403, 'the auditor role for this scene is required');
     }
     const filter: AuditFilter = {
-      scene: body.scene, eventType: body.event_type, actor: body.actor, since: body.since, until: body.until,
-      order: 'asc', limit: EXPORT_PAGE,
+      scene: body.scene, eventType: body.event_type, actor: body.actor, since: normaliseTime(body.since),
+      until: normaliseTime(body.until), order: 'asc', limit: EXPORT_PAGE,
     };
     const lines: string[] = body.format === 'csv' ? [CSV_COLUMNS.join(',')] : [];
     let count = 0;

@@ -15,7 +15,8 @@ import { auditDenial, eventContext, validateRequest, wrap } from '../middleware.
 import { problem } from '../problem.js';
 import { auditMessage, jobEventMessage, parseTaskMessage, type EventContext, type OutboxItem } from '../../domain/events.js';
 import {
-  clampLimit, decodeCursor, encodeCursor, extensionFor, fingerprint, parseOssRef, redactUrl, type SubmissionRequest,
+  clampLimit, decodeCursor, encodeCursor, extensionFor, fingerprint, normaliseTime, parseOssRef, redactUrl,
+  type SubmissionRequest,
 } from '../../domain/submission.js';
 import { SNIFF_BYTES, sniffDocumentType } from '../../domain/sniff.js';
 import { cancelJob, findIdempotency, findJob, insertJob, listJobs, type JobRow, type NewJob } from '../../data-access/jobs-repo.js';
@@ -281,19 +282,13 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
     try {
       if (problemOut) throw problemOut;
       if (!stored) throw problem(ERROR_CODES.validationFailed, 400, 'the form has no part named "file"');
-      if (stored.bytes === 0) throw problem(ERROR_CODES.validationFailed, 400, 'the document is empty');
-      const form: Record<string, unknown> = { ...fields, file: '' };
+      if (stored.bytes === 0) throw problem(ERROR_CODES.emptyContent, 422, 'the document is empty');
+      const form: Record<string, unknown> = { ...fields, file: 'x' };
       if (typeof form.priority === 'string' && /^[0-9]{1,2}$/.test(form.priority)) form.priority = Number(form.priority);
+      // JSON-valued form fields (OpenAPI encoding application/json) are parsed, then the whole form is validated.
+      for (const k of ['source', 'callback']) if (fields[k] !== undefined) form[k] = safeJson(fields[k]);
       const issues = openapi.validateBody(op('submitJob'), 'multipart/form-data', form);
-      let callbackRaw: unknown;
-      if (issues.length === 0 && fields.source !== undefined) {
-        const s = safeJson(fields.source) as { type?: unknown } | undefined;
-        if (!s || typeof s !== 'object' || s.type !== 'direct_upload') issues.push({ location: 'body/source', message: 'must be {"type":"direct_upload"}' });
-      }
-      if (issues.length === 0 && fields.callback !== undefined) {
-        callbackRaw = safeJson(fields.callback);
-        issues.push(...openapi.validateSchema('Callback', callbackRaw).map((i) => ({ ...i, location: `body/callback${i.location.slice(4)}` })));
-      }
+      const callbackRaw = form.callback;
       if (issues.length > 0) throw problem(ERROR_CODES.validationFailed, 400, 'request does not match the API contract', { errors: issues });
       const callback = await checkCallback(deps, callbackRaw);
       const sub: SubmissionRequest = {
@@ -376,13 +371,14 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
     const pages = await Promise.all(scenes.map((scene) => listJobs(pool, {
       scene,
       submitBy: isOperator(p, scene) || isAuditor(p, scene) ? undefined : p.subject,
-      status: q.status, businessRef: q.business_ref, createdAfter: q.created_after, createdBefore: q.created_before,
+      status: q.status, businessRef: q.business_ref,
+      createdAfter: normaliseTime(q.created_after), createdBefore: normaliseTime(q.created_before),
       cursor, limit: limit + 1,
     })));
-    const merged = pages.flat().sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.job_id < b.job_id ? 1 : -1));
+    const merged = pages.flat().sort((a, b) => cmpDesc(a.created_us, b.created_us) || (a.job_id < b.job_id ? 1 : -1));
     const items = merged.slice(0, limit);
     const last = items[items.length - 1];
-    const nextCursor = merged.length > limit && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.job_id }) : null;
+    const nextCursor = merged.length > limit && last ? encodeCursor({ createdUs: last.created_us, id: last.job_id }) : null;
     res.json({ items: items.map(jobSummary), nextCursor });
   }));
 
@@ -404,11 +400,16 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
   }));
 }
 
+/** Descending order of decimal integer strings (microsecond timestamps exceed 2^53 only in year 2255). */
+function cmpDesc(a: string, b: string): number {
+  return a.length !== b.length ? b.length - a.length : a < b ? 1 : a > b ? -1 : 0;
+}
+
 function safeJson(s: string | undefined): unknown {
   if (s === undefined) return undefined;
   try {
     return JSON.parse(s);
   } catch {
-    return Symbol.for('invalid-json');
+    return '(invalid JSON)';
   }
 }

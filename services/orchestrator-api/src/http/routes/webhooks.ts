@@ -20,6 +20,13 @@ export type WebhookRoutesDeps = SubscriptionDeps;
 /** Managing a scene's subscriptions: a submitter of the scene or its operator. */
 const canManage = (p: Principal, scene: string) => canSubmit(p, scene) || isOperator(p, scene);
 
+/** API cursor `<epoch ms>_<uuid>` (exactly what the OpenAPI pattern admits) to the library's opaque one. */
+function toLibCursor(c: string | undefined): string | undefined {
+  if (!c) return undefined;
+  const [ms, id] = c.split('_') as [string, string];
+  return Buffer.from(`${new Date(Math.min(Number(ms), Date.UTC(9999, 11, 31))).toISOString()}|${id}`, 'utf8').toString('base64url');
+}
+
 function view(s: SubscriptionView) {
   return {
     subscriptionId: s.subscriptionId,
@@ -76,12 +83,16 @@ export function webhookRoutes(router: Router, deps: ApiDeps): void {
       throw problem(ERROR_CODES.sceneNotGranted, 403, 'the token does not grant this scene');
     }
     const scenes = q.scene ? [q.scene] : scenesToSearch(p, undefined).filter((s) => canManage(p, s) && SCENE_PATTERN.test(s));
-    if (scenes.length > 1 && q.cursor) throw problem(ERROR_CODES.validationFailed, 400, 'a cursor needs the scene parameter');
     const limit = clampLimit(q.limit, 50);
+    const cursor = toLibCursor(q.cursor);
     const pages = await Promise.all(scenes.map((scene) =>
-      withTransaction(pool, (c) => listSubscriptions(c, scene, { limit, ...(q.cursor ? { cursor: q.cursor } : {}) }), { scene, readOnly: true })));
-    const items = pages.flatMap((pg) => pg.items).map(view);
-    res.json({ items: items.slice(0, limit), nextCursor: scenes.length === 1 ? (pages[0]?.nextCursor ?? null) : null });
+      withTransaction(pool, (c) => listSubscriptions(c, scene, { limit: limit + 1, ...(cursor ? { cursor } : {}) }), { scene, readOnly: true })));
+    // Merged newest first across scenes; the cursor is one (time, id) position valid for every scene.
+    const all = pages.flatMap((pg) => pg.items)
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.subscriptionId < b.subscriptionId ? 1 : -1));
+    const items = all.slice(0, limit);
+    const last = items[items.length - 1];
+    res.json({ items: items.map(view), nextCursor: all.length > limit && last ? `${Date.parse(last.createdAt)}_${last.subscriptionId}` : null });
   }));
 
   router.get('/v1/webhooks/:subscriptionId', validateRequest(deps, openapi.operation('getWebhook')), wrap(async (req, res) => {

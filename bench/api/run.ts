@@ -1,0 +1,94 @@
+// orchestrator-api benchmark: POST /v1/jobs with an inner_oss_ref and with a 64 KiB direct_upload, against the real
+// service process (src/main.ts: JWT verification, Redis rate limits, MinIO HEAD/PUT over TLS, one Postgres
+// transaction per job with its three outbox rows, the outbox relay publishing to RabbitMQ) with the whole local
+// stack running (its worker, dispatcher and audit writer consume what the API publishes).
+//
+//   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
+//
+// Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
+// direct_upload (64 KiB) at full speed. Load is loopback-only and stops by itself.
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startTestIdp } from '@dph/auth/testing';
+import { startService } from '@dph/lifecycle/testing';
+import { objectStoreFromConfig, storageConfigFromEnv } from '@dph/storage';
+import { requireStack, serviceEnv } from '@dph/testkit';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '15' },
+    connections: { type: 'string', default: '64' },
+    https: { type: 'boolean', default: false },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+requireStack();
+const env = serviceEnv('orchestrator-api');
+const root = join(import.meta.dirname, '..', '..');
+const idp = await startTestIdp({ clients: [{ id: 'bench', scenes: ['bench'] }], tokenTtlSec: 3600 });
+const certDir = env.DPH_TLS_CA_FILE!.replace(/ca\.crt$/, '');
+const svc = await startService(join(root, 'services/orchestrator-api/src/main.ts'), {
+  ...env,
+  DPH_ENV: 'development',
+  DPH_LOG_LEVEL: 'info',
+  DPH_SERVICE_INSTANCE: 'bench',
+  DPH_HTTP_HOST: '127.0.0.1',
+  DPH_HTTP_PORT: '0',
+  DPH_OIDC_ISSUER: idp.issuer,
+  DPH_OIDC_AUDIENCE: idp.audience,
+  DPH_RATE_LIMIT_SUBJECT_PER_MIN: '10000000',
+  DPH_RATE_LIMIT_SCENE_PER_MIN: '100000000',
+  DPH_PG_POOL_MAX: '20',
+  ...(values.https ? { DPH_API_TLS_CERT_FILE: `${certDir}server.crt`, DPH_API_TLS_KEY_FILE: `${certDir}server.key` } : {}),
+}).catch(async (e) => {
+  await idp.close();
+  throw e;
+});
+const base = `${values.https ? 'https' : 'http'}://127.0.0.1:${svc.port}`;
+
+const storage = storageConfigFromEnv(env);
+const objects = objectStoreFromConfig(storage);
+const key = `fixtures/bench-${randomUUID()}.pdf`;
+await objects.store.put(storage.buckets.raw, key, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(4096, 0x20)]), { contentType: 'application/pdf' });
+const token = await idp.token('bench');
+const auth = { authorization: `Bearer ${token}`, 'x-tenant-scene': 'bench' };
+
+const boundary = 'dphbench0123456789';
+const upload = Buffer.concat([
+  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="business_ref"\r\n\r\nbench-upload\r\n`),
+  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="doc.txt"\r\nContent-Type: text/plain\r\n\r\n`),
+  Buffer.alloc(64 * 1024, 0x61),
+  Buffer.from(`\r\n--${boundary}--\r\n`),
+]);
+
+interface Figures { name: string; rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number }
+
+async function run(name: string, opts: autocannon.Options): Promise<Figures> {
+  const r = await autocannon({ url: `${base}/v1/jobs`, method: 'POST', duration, ...opts });
+  const f = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors };
+  console.log(JSON.stringify(f));
+  return f;
+}
+
+const oss = JSON.stringify({ business_ref: 'bench-oss', source: { type: 'inner_oss_ref', url_or_ref: `s3://${storage.buckets.raw}/${key}` } });
+const results: Figures[] = [];
+try {
+  await run('warm-up', { duration: 5, connections: 16, headers: { ...auth, 'content-type': 'application/json' }, body: oss });
+  results.push(await run('inner_oss_ref max', { connections, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
+  results.push(await run('inner_oss_ref @500/s', { connections: 32, overallRate: 500, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
+  results.push(await run('direct_upload 64KiB max', { connections: 16, headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: upload }));
+} finally {
+  await svc.stop('SIGTERM');
+  objects.close();
+  await idp.close();
+}
+console.log(`\nload average after run: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log('scenario                     req/s    p50 ms   p99 ms   2xx      non-2xx  errors');
+for (const f of results) {
+  console.log(`${f.name.padEnd(28)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.ok).padStart(8)} ${String(f.non2xx).padStart(8)} ${String(f.errors).padStart(7)}`);
+}
