@@ -148,14 +148,14 @@ describe('end to end through the running mesh', { timeout: 150_000 }, () => {
         assert.ok((JSON.parse(chunks) as { chunks: unknown[] }).chunks.length > 0, 'chunks');
         for (const [what, text] of [['result.md', md], ['result.json', json], ['chunks.json', chunks]] as const) {
           // Markdown escapes (`203\\.0.113.7`) and JSON string escapes hide nothing from a reader: compare unescaped.
-          const plain = text.replaceAll('\\', '');
-          for (const v of leakForms(c.planted)) assert.ok(!plain.includes(v), `${c.via} ${what} still holds a planted value (${kindOf(c.planted, v)})`);
-          assert.match(plain, /<EMAIL_ADDRESS_[0-9a-f]{12}>/, `${c.via} ${what}: e-mail pseudonym`);
-          assert.match(plain, /<CN_MOBILE_[0-9a-f]{12}>/, `${c.via} ${what}: CN mobile pseudonym`);
-          assert.ok(plain.includes('<US_SSN>'), `${c.via} ${what}: SSN placeholder`);
-          assert.ok(plain.includes('<IP_ADDRESS>'), `${c.via} ${what}: IP placeholder`);
-          assert.ok(plain.includes('<PHONE_NUMBER>'), `${c.via} ${what}: phone placeholder`);
-          assert.ok(new RegExp(`\\*{12,}${c.planted.card.slice(-4)}`).test(plain), `${c.via} ${what}: card masked to its last four`);
+          const unescaped = text.replaceAll('\\', '');
+          for (const v of leakForms(c.planted)) assert.ok(!unescaped.includes(v), `${c.via} ${what} still holds a planted value (${kindOf(c.planted, v)})`);
+          assert.match(unescaped, /<EMAIL_ADDRESS_[0-9a-f]{12}>/, `${c.via} ${what}: e-mail pseudonym`);
+          assert.match(unescaped, /<CN_MOBILE_[0-9a-f]{12}>/, `${c.via} ${what}: CN mobile pseudonym`);
+          assert.ok(unescaped.includes('<US_SSN>'), `${c.via} ${what}: SSN placeholder`);
+          assert.ok(unescaped.includes('<IP_ADDRESS>'), `${c.via} ${what}: IP placeholder`);
+          assert.ok(unescaped.includes('<PHONE_NUMBER>'), `${c.via} ${what}: phone placeholder`);
+          assert.ok(new RegExp(`\\*{12,}${c.planted.card.slice(-4)}`).test(unescaped), `${c.via} ${what}: card masked to its last four`);
         }
         if (c.via === 'direct_upload') assert.ok(md.includes('help@example.com'), 'the whitelisted lender address is kept');
       }
