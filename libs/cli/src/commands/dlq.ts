@@ -24,18 +24,19 @@ interface Death {
   queue?: string;
 }
 
+function envelopeOf(content: Buffer): { type: string; subject: string } {
+  try {
+    const ev = JSON.parse(content.toString('utf8')) as { type?: string; subject?: string };
+    return { type: String(ev.type ?? ''), subject: String(ev.subject ?? '') };
+  } catch {
+    return { type: '(not a CloudEvent)', subject: '' };
+  }
+}
+
 function describe(m: GetMessage): { eventId: string; type: string; subject: string; reason: string; count: number; exchange: string; routingKey: string } {
   const deaths = (m.properties.headers?.['x-death'] as Death[] | undefined) ?? [];
   const first = deaths[deaths.length - 1] ?? {};
-  let type = '';
-  let subject = '';
-  try {
-    const ev = JSON.parse(m.content.toString('utf8')) as { type?: string; subject?: string };
-    type = String(ev.type ?? '');
-    subject = String(ev.subject ?? '');
-  } catch {
-    type = '(not a CloudEvent)';
-  }
+  const { type, subject } = envelopeOf(m.content);
   return {
     eventId: String(m.properties.messageId ?? ''),
     type,
