@@ -65,7 +65,21 @@ const prepSeconds = (performance.now() - prep0) / 1000;
 const registry = new Registry();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const worker = await runWorker(stack, s, undefined, registry);
+// Mean time spent before each stage boundary (stage hooks: parsing = toParsing tx, fetched = S3 GET,
+// parsed = detect+parse, redacted = postproc tx + redaction + chunking, stored = 3 PUTs, done = final tx).
+const lastAt = new Map<string, number>();
+const stageMs: Record<string, { sum: number; n: number }> = {};
+const taken = new Map<string, number>();
+const worker = await runWorker(stack, s, (stage, id) => {
+  const now = performance.now();
+  const prev = lastAt.get(id);
+  if (prev !== undefined) {
+    const e = (stageMs[stage] ??= { sum: 0, n: 0 });
+    e.sum += now - prev;
+    e.n++;
+  } else taken.set(id, now);
+  lastAt.set(id, now);
+}, registry);
 let done = 0;
 let failed = 0;
 for (;;) {
@@ -88,5 +102,6 @@ console.log(JSON.stringify({
   kind, documents: n, bytesPerDocument: sample.body.length, concurrency, cores: cpus().length,
   seconds: +seconds.toFixed(2), docsPerSecond: +(n / seconds).toFixed(1), failed,
   workerCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), prepareSeconds: +prepSeconds.toFixed(1),
+  meanStageMs: Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, +(v.sum / v.n).toFixed(1)])),
 }));
 await stack.close();

@@ -39,6 +39,8 @@ export interface WorkerSettings {
   chunkProfiles: ChunkProfiles;
   piiPolicyDir?: string | undefined;
   parseLimits?: Partial<ParseLimits>;
+  /** Band pollers (one channel each) sharing the concurrency; default half the concurrency. */
+  pollers?: number;
   /** Whether this instance also consumes dph.jobs.unrouted (any instance may; default true). */
   consumeUnrouted?: boolean;
   /**
@@ -111,16 +113,30 @@ export async function startWorker(s: WorkerSettings, c: WorkerClients, hooks: { 
     log: c.logger,
   };
 
-  const bands = await consumeBands<ParseTask>({
-    connection: c.amqp,
-    queues,
-    concurrency: s.concurrency,
-    dedupe: new MemoryDeduper(),
-    logger: c.logger,
-    handler: async (event, ctx) => {
-      await processTask(event.data, { deliveryCount: ctx.deliveryCount, traceparent: ctx.traceparent }, deps);
-    },
-  });
+  // basic.get is a synchronous RPC and amqplib runs one RPC at a time per channel, so one band poller's take
+  // rate is bounded by the broker round trip. Several pollers (a channel each) share the slots; each take still
+  // asks the bands highest first, so priority stays strict.
+  const pollers = Math.max(1, Math.min(s.pollers ?? Math.ceil(s.concurrency / 2), s.concurrency));
+  const handler = async (event: { data: ParseTask }, ctx: { deliveryCount: number; traceparent: string }) => {
+    await processTask(event.data, { deliveryCount: ctx.deliveryCount, traceparent: ctx.traceparent }, deps);
+  };
+  const dedupe = new MemoryDeduper();
+  const bandConsumers = await Promise.all(
+    Array.from({ length: pollers }, (_, i) =>
+      consumeBands<ParseTask>({
+        connection: c.amqp,
+        queues,
+        concurrency: Math.floor(s.concurrency / pollers) + (i < s.concurrency % pollers ? 1 : 0),
+        dedupe,
+        logger: c.logger,
+        handler,
+      }),
+    ),
+  );
+  const bands = {
+    healthy: () => bandConsumers.every((b) => b.healthy()),
+    cancel: () => Promise.all(bandConsumers.map((b) => b.cancel())),
+  };
   const unrouted = s.consumeUnrouted === false
     ? undefined
     : await consume<ParseTask>({
