@@ -1,4 +1,3 @@
-/// <reference path="./oidc-provider.d.ts" />
 /**
  * A real OpenID provider (npm oidc-provider) for tests, on loopback http (DPH_ENV=development is required to
  * accept it). Clients use the client_credentials grant with a resource indicator, so the access tokens are JWTs
@@ -7,7 +6,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import Provider from 'oidc-provider';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+// oidc-provider ships no type declarations; this harness uses a small part of it, typed here.
+interface OidcProvider {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+}
+type ProviderCtor = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
+const OIDC_PROVIDER = 'oidc-provider';
+const loadProvider = async (): Promise<ProviderCtor> => ((await import(OIDC_PROVIDER)) as { default: ProviderCtor }).default;
 
 export interface TestIdpClient {
   id: string;
@@ -72,6 +79,7 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
   const issuer = `http://127.0.0.1:${port}`;
   const claims = new Map(options.clients.map((c) => [c.id, c]));
 
+  const Provider = await loadProvider();
   const provider = new Provider(issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.id,
