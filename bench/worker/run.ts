@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Registry } from 'prom-client';
-import { parsedKeys, rawKey, type ParseTask } from '@dph/contracts';
-import { createJob, deleteZone, enqueue, openStack, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
+import { rawKey, type ParseTask } from '@dph/contracts';
+import { deleteZone, openStack, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
 import * as fx from '../../services/worker-postproc/test/fixtures.js';
 import { QUEUES, priorityBand } from '@dph/contracts';
 
@@ -80,11 +80,10 @@ const worker = await runWorker(stack, s, (stage, id) => {
   } else taken.set(id, now);
   lastAt.set(id, now);
 }, registry);
-let done = 0;
-let failed = 0;
+let failed: number;
 for (;;) {
   const r = await stack.admin.query<{ s: string; c: string }>(`SELECT status AS s, count(*) AS c FROM public.jobs WHERE job_id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed') GROUP BY status`, [ids]);
-  done = r.rows.reduce((a, x) => a + Number(x.c), 0);
+  const done = r.rows.reduce((a, x) => a + Number(x.c), 0);
   failed = Number(r.rows.find((x) => x.s === 'failed')?.c ?? 0);
   if (done >= n) break;
   await new Promise((res) => setTimeout(res, 100));
@@ -94,10 +93,7 @@ const cpu = process.cpuUsage(cpu0);
 await worker.stop();
 await deleteZone(stack, zone);
 
-// Results stay for inspection under parsed/<scene>/...; the parsed bucket's lifecycle rule expires them.
-void parsedKeys;
-void createJob;
-void enqueue;
+// Results stay under parsed/<scene>/... for inspection; the parsed bucket's lifecycle rule expires them.
 console.log(JSON.stringify({
   kind, documents: n, bytesPerDocument: sample.body.length, concurrency, cores: cpus().length,
   seconds: +seconds.toFixed(2), docsPerSecond: +(n / seconds).toFixed(1), failed,
