@@ -286,3 +286,41 @@ test('GET /v1/jobs lists the caller\'s jobs, operators see the scene, cursor pag
   assert.equal(denied.status, 403);
   assert.equal(denied.body.error, 'scene_not_granted');
 });
+
+test('per-job callback: checked by the SSRF guard, stored with the job and carried by its events', async () => {
+  const denied = await call(h, 'submitJob', 'POST', '/v1/jobs', {
+    as: 'alice', headers: { 'x-tenant-scene': 'credit' }, json: ossBody(undefined, { callback: { url: 'https://10.1.2.3/hook' } }),
+  });
+  assert.equal(denied.status, 422);
+  assert.equal(denied.body.error, 'egress_denied');
+  const creds = await call(h, 'submitJob', 'POST', '/v1/jobs', {
+    as: 'alice', headers: { 'x-tenant-scene': 'credit' }, json: ossBody(undefined, { callback: { url: 'https://u:p@127.0.0.1:9/hook' } }),
+  });
+  assert.equal(creds.status, 422);
+  const ok = await call(h, 'submitJob', 'POST', '/v1/jobs', {
+    as: 'alice', headers: { 'x-tenant-scene': 'credit' },
+    json: ossBody(undefined, { callback: { url: 'https://127.0.0.1:9/hook', event_filter: ['job.succeeded'] } }),
+  });
+  assert.equal(ok.status, 202, ok.text);
+  const job = (await h.admin.query('SELECT callback FROM jobs WHERE job_id = $1', [ok.body.jobId])).rows[0];
+  assert.deepEqual(job.callback, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] });
+  const queued = (await outboxRows(h, `routing_key = 'job.queued' AND convert_from(body, 'UTF8')::jsonb->>'subject' = $1`, [ok.body.jobId]))[0]!;
+  assert.deepEqual(queued.event.data.callback, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] });
+});
+
+test('presigned_url over the size cap: 413 and nothing stored', async () => {
+  const srv = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.alloc(h.settings.sourceMaxBytes + 4096, 0x62)));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const ref = `big-${randomUUID()}`;
+    const r = await call(h, 'submitJob', 'POST', '/v1/jobs', {
+      as: 'alice', headers: { 'x-tenant-scene': 'credit' },
+      json: { business_ref: ref, source: { type: 'presigned_url', url_or_ref: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/big.txt` } },
+    });
+    assert.equal(r.status, 413);
+    assert.ok(['source_too_large', 'payload_too_large'].includes(r.body.error), r.body.error);
+    assert.equal((await h.admin.query('SELECT 1 FROM jobs WHERE business_ref = $1', [ref])).rowCount, 0);
+  } finally {
+    srv.close();
+  }
+});
