@@ -1,5 +1,6 @@
 /** audit-writer settings: the common contract (see ../README.md). */
 import { amqpEnv, commonEnv, configOrExit, duration, int, loadConfigOrExit, postgresEnv, s3Env, tlsEnv, z, type Env } from '@dph/config';
+import { QUEUES } from '@dph/contracts';
 import { pgSettingsFromEnv, type PgSettings } from '@dph/db';
 import { storageConfigFromEnv, type StorageConfig } from '@dph/storage';
 
@@ -11,6 +12,8 @@ export const configSchema = z.object({
   ...postgresEnv,
   ...amqpEnv,
   ...s3Env,
+  /** The queue consumed (bound to dph.audit audit.#). Only side-by-side runs and tests change it. */
+  DPH_AUDIT_QUEUE: z.string().regex(/^dph\.[a-z0-9._-]{1,120}$/, { error: 'expected a queue name starting with dph.' }).default(QUEUES.audit),
   /** Events per INSERT. */
   DPH_AUDIT_BATCH_SIZE: int(1, 10_000).default(1000),
   /** How long a partial batch waits for more events before it is written. */

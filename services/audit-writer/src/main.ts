@@ -43,7 +43,8 @@ try {
   pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}` });
   objects = objectStoreFromConfig(storage);
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
-  const { queue, bindings } = SERVICE_QUEUES.audit;
+  const { bindings } = SERVICE_QUEUES.audit;
+  const queue = config.DPH_AUDIT_QUEUE;
   amqp = await connectAmqp({
     ...amqpOptionsFromConfig(config),
     connectionName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`,
