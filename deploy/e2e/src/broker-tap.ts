@@ -32,3 +32,22 @@ export async function tapBroker(bindings: Array<[exchange: string, pattern: stri
   }, { noAck: true });
   return tap;
 }
+
+/** Reads up to `max` messages of a queue without consuming them (each is put back), for the reconciler. */
+export async function peekQueue(queue: string, max = 500): Promise<string[]> {
+  const conn = await connect(amqpUrl(), { ...amqpSocketOptions(), servername: '127.0.0.1' });
+  const ch = await conn.createChannel();
+  const bodies: string[] = [];
+  try {
+    for (let i = 0; i < max; i++) {
+      const m = await ch.get(queue, { noAck: false });
+      if (!m) break;
+      bodies.push(m.content.toString('utf8'));
+    }
+  } finally {
+    // Closing the channel returns every unacked message to the queue.
+    await ch.close().catch(() => undefined);
+    await conn.close().catch(() => undefined);
+  }
+  return bodies;
+}

@@ -1,5 +1,5 @@
 /** The running local stack as the e2e suites see it: status (pids, ports), restarts, and process memory. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,31 @@ export function restartComponent(name: string): { ok: boolean; output: string } 
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
+/** Async form of restartComponent: the caller's event loop (submitters, receivers) keeps running meanwhile. */
+export const restartComponentAsync = (name: string, timeoutMs = 180_000) => stackCliAsync(['restart', name], timeoutMs);
+
+export async function stackStatusAsync(): Promise<StackStatus> {
+  const r = await stackCliAsync(['status', '--json'], 60_000);
+  const line = r.output.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`stack status --json printed no JSON: ${r.output.slice(0, 300)}`);
+  return JSON.parse(line) as StackStatus;
+}
+
+function stackCliAsync(args: string[], timeoutMs: number): Promise<{ ok: boolean; output: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(ROOT, 'deploy/stack/src/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ok: code === 0, output: output.trim(), ms: Date.now() - t0 });
+    });
+  });
+}
+
 export function stackUp(): boolean {
   return stackCli(['up', '--quiet-if-ready']).status === 0;
 }
@@ -63,4 +88,15 @@ export function rssMb(pid: number | undefined): number | undefined {
 export function opsUrl(name: Service, st: StackStatus): string {
   const port = st.components[name]?.port;
   return name === 'orchestrator-api' ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`;
+}
+
+/** Queue depths from the broker (`npm run stack -- rabbitmqctl list_queues`), name → ready messages. */
+export async function queueDepths(): Promise<Map<string, number>> {
+  const r = await stackCliAsync(['rabbitmqctl', 'list_queues', 'name', 'messages'], 90_000);
+  const out = new Map<string, number>();
+  for (const line of r.output.split('\n')) {
+    const m = /^(\S+)\t(\d+)$/.exec(line.trim());
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
 }
