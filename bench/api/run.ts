@@ -69,8 +69,8 @@ const upload = Buffer.concat([
 
 interface Figures { name: string; rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number }
 
-async function run(name: string, opts: autocannon.Options): Promise<Figures> {
-  const r = await autocannon({ url: `${base}/v1/jobs`, method: 'POST', duration, ...opts });
+async function run(name: string, opts: Omit<autocannon.Options, 'url'>): Promise<Figures> {
+  const r = await autocannon({ method: 'POST', duration, ...opts, url: `${base}/v1/jobs` });
   const f = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors };
   console.log(JSON.stringify(f));
   return f;
