@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DphError } from '@dph/errors';
 import { doclingAdapter, mineruAdapter, parseDocument, parseEngineRoutes } from '../src/index.js';
-import * as fx from './fixtures.js';
+import * as fx from '../testing/fixtures.js';
 import { deadUrl, startDocling, startMineru } from './engine-servers.js';
 
 const scan = fx.pdf([null]);

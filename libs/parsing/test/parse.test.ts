@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DphError } from '@dph/errors';
 import { parseDocument, type ParsedDocument } from '../src/index.js';
-import * as fx from './fixtures.js';
+import * as fx from '../testing/fixtures.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const codeOf = async (p: Promise<unknown>) => {

@@ -1,4 +1,4 @@
-// Test fixtures for every supported format, generated in code, with synthetic personal data only.
+// Test fixtures (shared with the worker's tests through @dph/parsing/testing) for every supported format, generated in code, with synthetic personal data only.
 import { Document, Packer, Paragraph, HeadingLevel, Table, TableRow, TableCell, TextRun } from 'docx';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';

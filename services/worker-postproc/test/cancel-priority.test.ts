@@ -4,7 +4,7 @@ import { QUEUES } from '@dph/contracts';
 import { createJob, deleteZone, enqueue, objectsOf, openStack, outboxEvents, publishRouted, runWorker, settings, waitForStatus, zoneName, type Stack } from './harness.js';
 import type { RunningWorker } from '../src/worker.js';
 import type { Stage } from '../src/domain/ports.js';
-import * as fx from './fixtures.js';
+import * as fx from '@dph/parsing/testing';
 
 let stack: Stack;
 const workers: RunningWorker[] = [];

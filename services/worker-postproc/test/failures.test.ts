@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJob, deleteZone, enqueue, objectsOf, openStack, outboxEvents, publishRouted, runWorker, settings, waitForStatus, zoneName, type Stack, type TestJob } from './harness.js';
 import type { RunningWorker } from '../src/worker.js';
-import * as fx from './fixtures.js';
+import * as fx from '@dph/parsing/testing';
 
 let stack: Stack;
 const workers: RunningWorker[] = [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createJob, enqueue, objectsOf, openStack, outboxEvents, readObject, runWorker, settings, waitForStatus, zoneName, deleteZone, type Stack } from './harness.js';
 import { Registry } from 'prom-client';
 import type { RunningWorker } from '../src/worker.js';
-import * as fx from './fixtures.js';
+import * as fx from '@dph/parsing/testing';
 
 let stack: Stack;
 let worker: RunningWorker;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createJob, deleteZone, enqueue, objectsOf, openStack, outboxEvents, readObject, runWorker, settings, waitForStatus, zoneName, type Stack } from './harness.js';
 import type { RunningWorker } from '../src/worker.js';
-import * as fx from './fixtures.js';
+import * as fx from '@dph/parsing/testing';
 
 let stack: Stack;
 const zones: string[] = [];
