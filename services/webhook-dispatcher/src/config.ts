@@ -25,7 +25,8 @@ export const configSchema = z.object({
   DPH_WEBHOOK_BACKOFF_BASE_MS: duration({ min: 1, max: 3_600_000 }).default(10_000),
   DPH_WEBHOOK_BACKOFF_MAX_MS: duration({ min: 1, max: 86_400_000 }).default(3_600_000),
   DPH_WEBHOOK_RETRY_AFTER_CAP_MS: duration({ min: 0, max: 86_400_000 }).default(3_600_000),
-  DPH_WEBHOOK_CONCURRENCY: int(1, 2000).default(128),
+  DPH_WEBHOOK_CONCURRENCY: int(1, 2000).default(256),
+  DPH_WEBHOOK_CLAIM_BATCH: int(1, 1000).default(128),
   /** How long a claimed delivery is hidden from other claims; must exceed one attempt. Default: timeout + 15 s. */
   DPH_WEBHOOK_LEASE_MS: duration({ min: 200, max: 600_000 }).optional(),
   DPH_WEBHOOK_POLL_MS: duration({ min: 10, max: 60_000 }).default(500),

@@ -1,7 +1,8 @@
 import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
 import { MalformedEventError } from '@dph/messaging';
-import { recordEventDeliveries } from '@dph/webhooks';
+import { intakeDeliveries, type ClaimedDelivery } from '@dph/webhooks';
+import { Batcher } from './event-batcher.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,12 +21,20 @@ export function checkJobEvent(event: CloudEvent<unknown>): CloudEvent<JobEventDa
 }
 
 /**
- * The consumer handler: record one delivery per matching endpoint (idempotent on the event id), then wake the
- * delivery loop. The message is acked only after the insert committed; a crash before means redelivery.
+ * The consumer handler: record one delivery per matching endpoint (idempotent on the event id), batched with the
+ * other events in flight; deliveries nothing waits in front of come back already claimed and are sent at once.
+ * The message is acked only after the insert committed; a crash before means redelivery.
  */
-export function jobEventHandler(q: Queryable, onRecorded: (count: number) => void) {
+export function jobEventHandler(
+  q: Queryable,
+  opts: { leaseMs: number; onlyScene: string | null; onRecorded: (count: number, claimed: ClaimedDelivery[]) => void },
+) {
+  const batcher = new Batcher<CloudEvent<JobEventData>, number>(async (events) => {
+    const { created, claimed } = await intakeDeliveries(q, events, opts.leaseMs, opts.onlyScene);
+    opts.onRecorded(created, claimed);
+    return created;
+  });
   return async (event: CloudEvent<unknown>): Promise<void> => {
-    const n = await recordEventDeliveries(q, checkJobEvent(event));
-    onRecorded(n);
+    await batcher.add(checkJobEvent(event));
   };
 }

@@ -1,6 +1,7 @@
 // Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1).
 // Consumes job events into deliveries (one per event and endpoint), runs the delivery loop, and relays its own
 // audit outbox rows (webhook_failed, webhook_disabled) to dph.audit.
+import { isDphError } from '@dph/errors';
 import { checkDatabase, createClient, createPool, OutboxRelay, type Pool } from '@dph/db';
 import { createOpsServer, createRuntime } from '@dph/lifecycle';
 import {
@@ -39,7 +40,7 @@ try {
   pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`, max: config.DPH_PG_POOL_MAX });
   const db = pool;
   const metrics = dispatcherMetrics(rt.registry, (where, err) =>
-    log.warn({ where, errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'dispatcher error'));
+    log.warn({ where, errName: (err as Error)?.name, code: (err as { code?: unknown })?.code, reason: isDphError(err) ? err.message : undefined }, 'dispatcher error'));
   metrics.backlog(() => readBacklog(db));
   ({ engine, agent } = buildEngine(config, db, metrics.hooks));
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
@@ -67,9 +68,14 @@ try {
     queue,
     prefetch: config.DPH_AMQP_PREFETCH,
     logger: log,
-    handler: jobEventHandler(db, (n) => {
-      metrics.event(n > 0 ? 'recorded' : 'no_match');
-      if (n > 0) eng.kick();
+    handler: jobEventHandler(db, {
+      leaseMs: eng.leaseMs,
+      onlyScene: eng.onlyScene,
+      onRecorded: (n, claimed) => {
+        metrics.deliveriesRecorded(n);
+        eng.deliverClaimed(claimed);
+        if (n > claimed.length) eng.kick();
+      },
     }),
   });
   const c = consumer;

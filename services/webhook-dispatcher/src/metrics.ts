@@ -10,7 +10,7 @@ const ERROR_CLASS = /^(http_status|redirect|timeout|connect|tls|invalid_url|secr
 
 export interface DispatcherMetrics {
   hooks: EngineHooks;
-  event(outcome: 'recorded' | 'no_match'): void;
+  deliveriesRecorded(count: number): void;
   /** Registers the backlog gauge, read from the database at scrape time. */
   backlog(read: () => Promise<Array<{ endpoint: string; count: number }>>): void;
 }
@@ -46,10 +46,9 @@ export function dispatcherMetrics(registry: Registry, onError: (where: string, e
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [registry],
   });
-  const events = new Counter({
-    name: 'webhook_events_total',
-    help: 'Job events consumed, by whether they produced deliveries.',
-    labelNames: ['outcome'],
+  const recorded = new Counter({
+    name: 'webhook_deliveries_recorded_total',
+    help: 'Deliveries created from consumed job events (one per event and matching endpoint).',
     registers: [registry],
   });
   return {
@@ -64,7 +63,7 @@ export function dispatcherMetrics(registry: Registry, onError: (where: string, e
       firstAttemptLagMs: (ms) => lag.observe(Math.max(0, ms) / 1000),
       error: onError,
     },
-    event: (outcome) => events.inc({ outcome }),
+    deliveriesRecorded: (n) => recorded.inc(n),
     backlog(read) {
       new Gauge({
         name: 'webhook_backlog',

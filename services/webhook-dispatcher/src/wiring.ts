@@ -25,12 +25,20 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
   const allowHttp = config.DPH_ENV === 'development';
   const agent = createGuardedAgent({
     allowCidrs: config.DPH_EGRESS_ALLOW_CIDRS,
-    connections: 32,
+    connections: 64,
     keepAliveTimeoutMs: 10_000,
     connectTimeoutMs: Math.min(config.DPH_WEBHOOK_TIMEOUT_MS, 10_000),
   });
   const engine = new DeliveryEngine({
-    db: { q: pool, tx: (fn) => withTransaction(pool, fn), enqueueOutbox: enqueueOutboxMany },
+    db: {
+      q: pool,
+      tx: (fn, opts) =>
+        withTransaction(pool, async (c) => {
+          if (opts?.durable === false) await c.query('SET LOCAL synchronous_commit = off');
+          return fn(c);
+        }),
+      enqueueOutbox: enqueueOutboxMany,
+    },
     storage: secretStorage(config),
     dispatcher: agent,
     allowHttp,
@@ -43,6 +51,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
     },
     timeoutMs: config.DPH_WEBHOOK_TIMEOUT_MS,
     concurrency: config.DPH_WEBHOOK_CONCURRENCY,
+    batchSize: config.DPH_WEBHOOK_CLAIM_BATCH,
     leaseMs: config.DPH_WEBHOOK_LEASE_MS ?? config.DPH_WEBHOOK_TIMEOUT_MS + 15_000,
     pollIntervalMs: config.DPH_WEBHOOK_POLL_MS,
     disableAfterFailures: config.DPH_WEBHOOK_DISABLE_AFTER_FAILURES,

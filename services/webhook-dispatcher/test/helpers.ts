@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseKey } from '@dph/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,14 @@ import { EXCHANGES, type CloudEvent, type JobEventData } from '@dph/contracts';
 
 export const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-/** A throwaway sealing key, shared by the test (to create subscriptions) and the dispatcher it starts. */
+/**
+ * The sealing key shared by the test (to create subscriptions) and the dispatcher it starts: the stack's own key
+ * when it has one, so the stack's dispatcher (which shares the event queue and the database) can open them too;
+ * otherwise a throwaway key.
+ */
 export function keyFile(): { path: string; key: Buffer } {
+  const stackKey = stackEnv().DPH_WEBHOOK_SECRET_KEY_FILE;
+  if (stackKey) return { path: stackKey, key: parseKey(readFileSync(stackKey)) };
   const dir = mkdtempSync(join(tmpdir(), 'dph-dispatcher-'));
   const key = randomBytes(32);
   const path = join(dir, 'webhook.key');

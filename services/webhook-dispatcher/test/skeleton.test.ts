@@ -27,7 +27,8 @@ test('a bad value beside a valid stack config names exactly that variable', asyn
 
 test('no signing key and no Vault: refuses to start, naming the variable', async () => {
   requireStack();
-  const r = await runToExit(main, { ...serviceEnv('webhook-dispatcher') });
+  const { DPH_WEBHOOK_SECRET_KEY_FILE: _key, ...env } = serviceEnv('webhook-dispatcher');
+  const r = await runToExit(main, env);
   assert.equal(r.code, 1);
   assert.match(r.stderr.trim(), /^config error: DPH_WEBHOOK_SECRET_KEY_FILE: /);
 });

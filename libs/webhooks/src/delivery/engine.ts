@@ -17,10 +17,16 @@ import {
 } from './store.js';
 
 export interface EngineDb {
-  /** Autocommit statements (claims, secret loads). */
+  /** Autocommit reads (secret loads). */
   q: Queryable;
-  /** One transaction (completions with their audit outbox rows). */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * One transaction. The engine asks for `durable: false` on claims and completions: implementations may then
+   * skip the WAL flush at commit (synchronous_commit = off). That is safe here because losing such a commit in a
+   * database crash only makes a delivery due again, and a repeated delivery is the at-least-once contract
+   * (same webhook-id). Intake of events (the consumer side) stays durable, since the broker message is acked
+   * after it.
+   */
+  tx<T>(fn: (q: Queryable) => Promise<T>, opts?: { durable: boolean }): Promise<T>;
   enqueueOutbox(q: Queryable, messages: readonly OutboxMessage[]): Promise<void>;
 }
 
@@ -45,6 +51,8 @@ export interface EngineOptions {
   policy?: Partial<RetryPolicy>;
   timeoutMs?: number;
   concurrency?: number;
+  /** Most deliveries taken per claim (one statement). */
+  batchSize?: number;
   /** How long a claimed delivery stays invisible to other claims: longer than one attempt can take. */
   leaseMs?: number;
   pollIntervalMs?: number;
@@ -63,6 +71,7 @@ export class DeliveryEngine {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly ready: ClaimedDelivery[] = [];
   private wakeUp: (() => void) | undefined;
   private kicked = false;
   private pending: CompletedAttempt[] = [];
@@ -73,7 +82,8 @@ export class DeliveryEngine {
     const timeoutMs = opts.timeoutMs ?? 15_000;
     this.o = {
       timeoutMs,
-      concurrency: 64,
+      concurrency: 256,
+      batchSize: 128,
       leaseMs: timeoutMs + 15_000,
       pollIntervalMs: 500,
       disableAfterFailures: 100,
@@ -96,6 +106,8 @@ export class DeliveryEngine {
     this.running = false;
     this.kick();
     await this.loopDone;
+    // Claimed but not started: left to their lease (another dispatcher, or this one after restart, takes them).
+    this.ready.length = 0;
     await Promise.allSettled([...this.inFlight]);
     await this.flush();
   }
@@ -105,35 +117,64 @@ export class DeliveryEngine {
     this.wakeUp?.();
   }
 
+  /** The lease a fast-path intake must use (same as claims). */
+  get leaseMs(): number {
+    return this.o.leaseMs;
+  }
+
+  get onlyScene(): string | null {
+    return this.o.onlyScene;
+  }
+
+  /** Sends deliveries the intake already claimed (see intakeDeliveries' fast path). */
+  deliverClaimed(rows: readonly ClaimedDelivery[]): void {
+    this.ready.push(...rows);
+    this.drainReady();
+  }
+
+  /** Starts claimed deliveries up to the concurrency; the rest wait in memory (their lease covers the wait). */
+  private drainReady(): void {
+    while (this.ready.length > 0 && this.inFlight.size < this.o.concurrency) this.launch(this.ready.shift()!);
+  }
+
+  private launch(d: ClaimedDelivery): void {
+    const lowWater = Math.max(1, Math.floor(this.o.concurrency / 2));
+    const p = this.attempt(d).catch((err: unknown) => this.o.hooks?.error?.('attempt', err));
+    this.inFlight.add(p);
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      if (this.ready.length > 0) this.drainReady();
+      else if (this.o.concurrency - this.inFlight.size === lowWater) this.wakeUp?.();
+    });
+  }
+
   get inFlightCount(): number {
     return this.inFlight.size;
   }
 
+  /**
+   * Claims in batches: a claim is one round trip whatever its size, so the loop refills only when in-flight
+   * attempts fall to half the concurrency (or when kicked), instead of claiming a row per finished attempt.
+   */
   private async loop(): Promise<void> {
     let errors = 0;
+    const lowWater = Math.max(1, Math.floor(this.o.concurrency / 2));
     while (this.running) {
-      const free = this.o.concurrency - this.inFlight.size;
+      const free = this.o.concurrency - this.inFlight.size - this.ready.length;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
+      if (free >= lowWater || (this.kicked && free > 0)) {
         this.kicked = false;
         try {
-          claimed = await claimDue(this.o.db.q, free, this.o.leaseMs, this.o.onlyScene);
+          claimed = await this.o.db.tx((q) => claimDue(q, Math.min(free, this.o.batchSize), this.o.leaseMs, this.o.onlyScene), { durable: false });
           errors = 0;
         } catch (err) {
           this.o.hooks?.error?.('claim', err);
           errors++;
         }
-        for (const d of claimed) {
-          const p = this.attempt(d).catch((err: unknown) => this.o.hooks?.error?.('attempt', err));
-          this.inFlight.add(p);
-          void p.finally(() => {
-            this.inFlight.delete(p);
-            this.wakeUp?.();
-          });
-        }
+        for (const d of claimed) this.launch(d);
+        if (claimed.length > 0 && claimed.length === Math.min(free, this.o.batchSize)) continue; // more may be due
+        if (this.kicked && errors === 0) continue;
       }
-      if (claimed.length > 0 && claimed.length === free) continue;
-      if (this.kicked && free > 0 && errors === 0) continue;
       const wait = errors ? Math.min(100 * 2 ** errors, 5_000) : this.o.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, wait);
@@ -201,7 +242,7 @@ export class DeliveryEngine {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.o.db.tx((q) => this.record(q, batch));
+          await this.o.db.tx((q) => this.record(q, batch), { durable: false });
           this.kick(); // successors of finished deliveries may now be due
         } catch (err) {
           this.o.hooks?.error?.('complete', err);

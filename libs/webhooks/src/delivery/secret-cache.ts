@@ -19,6 +19,8 @@ interface Entry {
 export class SigningSecretCache {
   private readonly subs = new Map<string, Entry>();
   private readonly jobs = new Map<string, Entry>();
+  /** Single flight: concurrent misses of one key share one load instead of each taking a pool connection. */
+  private readonly loading = new Map<string, Promise<Entry>>();
   constructor(
     private readonly q: Queryable,
     private readonly storage: SecretStorage,
@@ -27,7 +29,16 @@ export class SigningSecretCache {
   ) {}
 
   async secretsFor(d: ClaimedDelivery, now = Date.now()): Promise<string[]> {
-    const e = d.subscription_id ? await this.subscriptionEntry(d, now) : await this.callbackEntry(d, now);
+    const key = d.subscription_id ? `s|${d.subscription_id}|${d.sub_rotated_at?.getTime() ?? 0}` : `j|${d.job_id}`;
+    let e = (d.subscription_id ? this.subs : this.jobs).get(d.subscription_id ? key.slice(2) : (d.job_id ?? ''));
+    if (!e || now - e.loadedAt >= this.ttlMs) {
+      let p = this.loading.get(key);
+      if (!p) {
+        p = (d.subscription_id ? this.subscriptionEntry(d, now) : this.callbackEntry(d, now)).finally(() => this.loading.delete(key));
+        this.loading.set(key, p);
+      }
+      e = await p;
+    }
     return e.previous && e.previousExpiresAt > now ? [e.current, e.previous] : [e.current];
   }
 

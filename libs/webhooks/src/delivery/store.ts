@@ -10,28 +10,76 @@ import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js'
 import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq } from './payload.js';
 
 /**
- * Records one delivery per matching endpoint for a job event: active subscriptions of the scene whose filter
+ * Records one delivery per matching endpoint for each job event: active subscriptions of the scene whose filter
  * matches, plus the job's own callback. Idempotent on (event id, endpoint): a redelivered event inserts nothing.
- * Returns how many deliveries were created.
+ * One statement (one commit, one WAL flush) for the whole batch: per-event autocommits were WAL-fsync bound.
+ *
+ * With `fastPathLeaseMs`, a delivery that nothing is waiting in front of (no open delivery of an earlier event of
+ * the same job to the same endpoint, and first of its job and endpoint in this batch) is inserted already
+ * claimed (attempt 1, under a lease) and returned, so the dispatcher sends it at once instead of writing the row
+ * a second time to claim it. The rest wait for the claim loop, which keeps the per-job order. Batches of one
+ * process must not overlap for that check to see each other (the dispatcher runs them one at a time).
  */
-export async function recordEventDeliveries(q: Queryable, event: CloudEvent<JobEventData>): Promise<number> {
-  const d = event.data;
-  const name = eventNameOfEvent(event);
-  const body = JSON.stringify(buildPayload(event));
-  const cb = d.callback && filterMatches(d.callback.eventFilter ?? [ALL_JOB_EVENTS], name) ? d.callback.url : null;
-  const r = await q.query(
-    `INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
-       target_url, seq, payload_body)
-     SELECT $1::uuid, $2::text, $3::uuid, $4::text, s.subscription_id, 'sub:' || s.subscription_id, s.callback_url, $5::int, $6::text
-       FROM webhook_subscriptions s
-      WHERE s.tenant_scene = $2 AND s.status = 'active'
-        AND (s.event_filter && ARRAY[$4, '${ALL_JOB_EVENTS}']::text[] OR cardinality(s.event_filter) = 0)
-     UNION ALL
-     SELECT $1::uuid, $2::text, $3::uuid, $4::text, NULL::uuid, $7::text, $8::text, $5::int, $6::text WHERE $8::text IS NOT NULL
-     ON CONFLICT (event_id, endpoint_key) DO NOTHING`,
-    [event.id, d.tenantScene, d.jobId, name, eventSeq(d.status), body, cb ? callbackEndpointKey(cb) : null, cb],
+export async function intakeDeliveries(
+  q: Queryable,
+  events: readonly CloudEvent<JobEventData>[],
+  fastPathLeaseMs: number | null = null,
+  /** A scene-scoped dispatcher fast-paths only its own scene (others' rows wait for their dispatcher). */
+  onlyScene: string | null = null,
+): Promise<{ created: number; claimed: ClaimedDelivery[] }> {
+  if (events.length === 0) return { created: 0, claimed: [] };
+  const rows = events.map((event) => {
+    const d = event.data;
+    const name = eventNameOfEvent(event);
+    const cb = d.callback && filterMatches(d.callback.eventFilter ?? [ALL_JOB_EVENTS], name) ? d.callback.url : null;
+    return { id: event.id, scene: d.tenantScene, job: d.jobId, name, seq: eventSeq(d.status), body: JSON.stringify(buildPayload(event)), cbKey: cb ? callbackEndpointKey(cb) : null, cb };
+  });
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  const r = await q.query<ClaimedDelivery>(
+    `WITH ev AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])
+         AS e(event_id, scene, job_id, name, seq, body, cb_key, cb_url)),
+     cand AS (
+       SELECT e.event_id, e.scene, e.job_id, e.name, s.subscription_id, 'sub:' || s.subscription_id AS endpoint_key,
+              s.callback_url AS target_url, e.seq, e.body
+         FROM ev e JOIN webhook_subscriptions s
+           ON s.tenant_scene = e.scene AND s.status = 'active'
+          AND (s.event_filter && ARRAY[e.name, '${ALL_JOB_EVENTS}']::text[] OR cardinality(s.event_filter) = 0)
+       UNION ALL
+       SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.body
+         FROM ev e WHERE e.cb_url IS NOT NULL),
+     ranked AS (
+       SELECT c.*, ($9::int IS NOT NULL AND ($10::text IS NULL OR c.scene = $10)
+                    AND row_number() OVER (PARTITION BY c.job_id, c.endpoint_key ORDER BY c.seq) = 1
+                    AND NOT EXISTS (
+                      SELECT 1 FROM webhook_deliveries x
+                       WHERE x.job_id = c.job_id AND x.endpoint_key = c.endpoint_key AND x.seq < c.seq
+                         AND x.status IN ('pending', 'failed'))) AS fast
+         FROM cand c),
+     ins AS (
+       INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
+         target_url, seq, payload_body, attempts, next_attempt_at)
+       SELECT event_id, scene, job_id, name, subscription_id, endpoint_key, target_url, seq, body,
+              CASE WHEN fast THEN 1 ELSE 0 END,
+              CASE WHEN fast THEN now() + $9::int * interval '1 millisecond' ELSE now() END
+         FROM ranked
+       ON CONFLICT (event_id, endpoint_key) DO NOTHING
+       RETURNING delivery_id, event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key, target_url,
+         seq, attempts, attempt_base, payload_body, created_at)
+     SELECT ins.*, s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at
+       FROM ins LEFT JOIN webhook_subscriptions s ON s.subscription_id = ins.subscription_id`,
+    [col((x) => x.id), col((x) => x.scene), col((x) => x.job), col((x) => x.name), col((x) => x.seq), col((x) => x.body),
+      col((x) => x.cbKey), col((x) => x.cb), fastPathLeaseMs, onlyScene],
   );
-  return r.rowCount ?? 0;
+  return { created: r.rows.length, claimed: r.rows.filter((x) => x.attempts === 1) };
+}
+
+export async function recordEventDeliveriesMany(q: Queryable, events: readonly CloudEvent<JobEventData>[]): Promise<number> {
+  return (await intakeDeliveries(q, events, null)).created;
+}
+
+export function recordEventDeliveries(q: Queryable, event: CloudEvent<JobEventData>): Promise<number> {
+  return recordEventDeliveriesMany(q, [event]);
 }
 
 export interface ClaimedDelivery {

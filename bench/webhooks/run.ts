@@ -1,0 +1,132 @@
+// Webhook delivery benchmark against the local stack (bounded, loopback only, self-stopping).
+//   node --conditions=development --import tsx bench/webhooks/run.ts [--events 20000] [--rate 1000] [--seconds 10]
+// Starts the real webhook-dispatcher process (scoped to a fresh scene), one subscription to a loopback receiver,
+// then two phases:
+//   throughput: publishes --events job events on dph.events as fast as confirms allow, reports deliveries/s
+//               from the first publish to the last delivery received;
+//   latency:    publishes at --rate events/s for --seconds, reports p50/p95/p99 from publish to the receiver
+//               seeing the first attempt (the event carries its publish time).
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startService } from '@dph/lifecycle/testing';
+import { requireStack, pgClientConfig, serviceEnv, stackEnv } from '@dph/testkit';
+import { withTransaction } from '@dph/db';
+import { ConfirmPublisher, connectAmqp, encodeEvent } from '@dph/messaging';
+import { EXCHANGES, type CloudEvent, type JobEventData } from '@dph/contracts';
+import { createSecretBox, createSubscription, parseKey } from '@dph/webhooks';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' } } });
+const EVENTS = Number(values.events);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+
+requireStack();
+const scene = `bench${randomBytes(3).toString('hex')}`;
+// The stack's sealing key when it has one: its own dispatcher shares the event queue and may take some events.
+const stackKey = stackEnv().DPH_WEBHOOK_SECRET_KEY_FILE;
+const dir = mkdtempSync(join(tmpdir(), 'dph-bench-wh-'));
+const keyPath = stackKey ?? join(dir, 'key');
+if (!stackKey) writeFileSync(keyPath, randomBytes(32).toString('base64'), { mode: 0o600 });
+const key = parseKey(readFileSync(keyPath));
+
+// Receiver in a child process; arrival times are fetched by id over IPC.
+const child = fork(fileURLToPath(new URL('./receiver.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+const port = await new Promise<number>((r) => child.once('message', (m: { port: number }) => r(m.port)));
+async function arrivals(ids: string[]): Promise<{ requests: number; seen: Array<number | null> }> {
+  return new Promise((r) => {
+    child.once('message', (m: { requests: number; seen: Array<number | null> }) => r(m));
+    child.send({ dump: ids });
+  });
+}
+
+const api = new pg.Pool({ ...pgClientConfig('orchestrator-api'), max: 1 });
+await withTransaction(api, (c) => createSubscription(c, {
+  tenantScene: scene, callbackUrl: `http://127.0.0.1:${port}/hook`, eventFilter: ['job.*'], createdBy: 'bench',
+}, { storage: { box: createSecretBox(key) }, urlPolicy: { allowHttp: true, allowCidrs: '127.0.0.0/8' } }), { scene });
+await api.end();
+
+const svc = await startService(fileURLToPath(new URL('../../services/webhook-dispatcher/src/main.ts', import.meta.url)), {
+  ...serviceEnv('webhook-dispatcher'), DPH_ENV: 'development', DPH_LOG_LEVEL: 'info', DPH_HTTP_HOST: '127.0.0.1', DPH_HTTP_PORT: '0',
+  DPH_WEBHOOK_SECRET_KEY_FILE: keyPath, DPH_EGRESS_ALLOW_CIDRS: '127.0.0.0/8', DPH_WEBHOOK_ONLY_SCENE: scene,
+  DPH_AMQP_PREFETCH: '256', DPH_WEBHOOK_CONCURRENCY: '256', DPH_PG_POOL_MAX: '16', DPH_WEBHOOK_POLL_MS: '200',
+}).catch(async (err: unknown) => {
+  child.kill();
+  throw err;
+});
+const conn = await connectAmqp({ url: stackEnv().DPH_AMQP_URL!, caFile: stackEnv().DPH_TLS_CA_FILE! });
+const pub = new ConfirmPublisher(conn);
+
+function event(status: string): CloudEvent<JobEventData> {
+  const jobId = randomUUID();
+  const at = new Date(performance.timeOrigin + performance.now()).toISOString();
+  return {
+    specversion: '1.0', id: randomUUID(), source: 'bench', type: `dph.job.${status}`, time: at, subject: jobId,
+    datacontenttype: 'application/json', data: { jobId, status, tenantScene: scene, businessRef: 'bench', occurredAt: at },
+  };
+}
+const publishedAt = new Map<string, number>();
+async function publish(e: CloudEvent<JobEventData>) {
+  publishedAt.set(e.id, performance.timeOrigin + performance.now());
+  await pub.publish({ exchange: EXCHANGES.events, routingKey: `job.${e.data.status}`, body: encodeEvent(e), headers: {}, messageId: e.id });
+}
+/** Waits until every id arrived (or the time is up); returns the arrival times. */
+async function waitArrivals(ids: string[], ms: number): Promise<Array<number | null>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const { seen } = await arrivals(ids);
+    if (seen.every((t) => t !== null) || Date.now() > end) return seen;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+try {
+  // Warm-up (connections, JIT), not counted.
+  const warm = Array.from({ length: 200 }, () => event('succeeded'));
+  await Promise.all(warm.map(publish));
+  await waitArrivals(warm.map((e) => e.id), 60_000);
+
+  // Phase 1: throughput.
+  const batch = Array.from({ length: EVENTS }, () => event('succeeded'));
+  const t0 = performance.timeOrigin + performance.now();
+  for (let i = 0; i < batch.length; i += 500) await Promise.all(batch.slice(i, i + 500).map(publish));
+  const tPublished = performance.timeOrigin + performance.now();
+  const seen = await waitArrivals(batch.map((e) => e.id), 180_000);
+  const ok = seen.every((t) => t !== null);
+  const tLast = Math.max(...seen.map((t) => t ?? 0));
+  const delivered = seen.filter((t) => t !== null).length;
+  console.log(`throughput: ${delivered}/${EVENTS} delivered${ok ? '' : ' (timed out)'}; publish ${(EVENTS / ((tPublished - t0) / 1000)).toFixed(0)} events/s; ` +
+    `end-to-end ${(delivered / ((tLast - t0) / 1000)).toFixed(0)} deliveries/s over ${((tLast - t0) / 1000).toFixed(2)} s`);
+
+  // Phase 2: latency at a steady rate.
+  const steady: CloudEvent<JobEventData>[] = [];
+  const start = performance.now();
+  const total = RATE * SECONDS;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const e = event('succeeded');
+    steady.push(e);
+    void publish(e);
+  }
+  const seenSteady = await waitArrivals(steady.map((e) => e.id), 60_000);
+  const lat = steady.flatMap((e, i) => (seenSteady[i] === null ? [] : [seenSteady[i]! - publishedAt.get(e.id)!])).sort((a, b) => a - b);
+  console.log(`latency @ ${RATE}/s for ${SECONDS}s: n=${lat.length} p50=${pct(lat, 50).toFixed(1)} ms p95=${pct(lat, 95).toFixed(1)} ms ` +
+    `p99=${pct(lat, 99).toFixed(1)} ms max=${lat[lat.length - 1]!.toFixed(1)} ms (publish -> first attempt at the receiver)`);
+  const all = [...warm, ...batch, ...steady].map((e) => e.id);
+  const final = await arrivals(all);
+  console.log(`receiver saw ${final.requests} requests for ${all.length} events (${final.seen.filter((t) => t !== null).length} arrived)`);
+} finally {
+  const warnings = svc.output().split("\n").filter((l) => /"level":"(warn|error|fatal)"/.test(l));
+  if (warnings.length) console.log(`dispatcher warnings: ${warnings.length}; first: ${warnings.slice(0, 3).join(' | ')}`);
+  await svc.stop('SIGTERM');
+  await conn.close();
+  child.disconnect();
+}
