@@ -23,6 +23,7 @@ export {
   rotateSubscriptionSecret,
   signingSecretsOf,
   toView,
+  toApiWebhook,
   DELETED_REASON,
   DEFAULT_ROTATION_GRACE_SECONDS,
   MAX_ROTATION_GRACE_SECONDS,

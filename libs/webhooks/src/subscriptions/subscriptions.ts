@@ -109,6 +109,20 @@ export function toView(r: SubscriptionRow): SubscriptionView {
   };
 }
 
+/** The fields of the API's `Webhook` schema (openapi.yaml, additionalProperties: false), picked from a view. */
+export function toApiWebhook(v: SubscriptionView): Pick<SubscriptionView, 'subscriptionId' | 'tenantScene' | 'callbackUrl' | 'eventFilter' | 'status' | 'disabledReason' | 'createdAt' | 'createdBy'> {
+  return {
+    subscriptionId: v.subscriptionId,
+    tenantScene: v.tenantScene,
+    callbackUrl: v.callbackUrl,
+    eventFilter: v.eventFilter,
+    status: v.status,
+    disabledReason: v.disabledReason,
+    createdAt: v.createdAt,
+    createdBy: v.createdBy,
+  };
+}
+
 function checkScene(scene: string): void {
   if (!SCENE_PATTERN.test(scene)) throw new DphError(ERROR_CODES.validationFailed, 'invalid tenant scene', { status: 400 });
 }
