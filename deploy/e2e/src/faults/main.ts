@@ -120,12 +120,22 @@ async function main(): Promise<number> {
     let hooks = tallyWebhooks(receiver.deliveries, rows);
     let audit = await retryDb(() => auditCounts(db, jobIds));
     const auditGaps = () => jobIds.filter((id) => audit.terminalEvents.get(id) !== 1 || audit.submitted.get(id) !== 1);
-    while ((hooks.missing.length > 0 || auditGaps().length > 0) && Date.now() < settleDeadline) {
-      say(`  webhooks missing for ${hooks.missing.length} jobs; audit incomplete for ${auditGaps().length} jobs`);
+    const initiallyOpen = lost.length;
+    while ((hooks.missing.length > 0 || auditGaps().length > 0 || lost.length > 0) && Date.now() < settleDeadline) {
+      say(`  not terminal yet: ${lost.length}; webhooks missing for ${hooks.missing.length} jobs; audit incomplete for ${auditGaps().length} jobs`);
       await sleep(5_000);
-      hooks = tallyWebhooks(receiver.deliveries, rows);
+      const fresh = await retryDb(() => waitTerminal(db, runId, jobIds, 0, () => undefined));
+      const freshById = new Map(fresh.map((r) => [r.job_id, r]));
+      lost.splice(0, lost.length, ...lost.filter((id) => !['succeeded', 'failed', 'cancelled'].includes(freshById.get(id)?.status ?? '')));
+      hooks = tallyWebhooks(receiver.deliveries, fresh);
       audit = await retryDb(() => auditCounts(db, jobIds));
     }
+    // Late is not lost: read the jobs once more after the settle wait and judge on that.
+    const finalRows = await retryDb(() => waitTerminal(db, runId, jobIds, 0, () => undefined));
+    const finalById = new Map(finalRows.map((r) => [r.job_id, r]));
+    lost.splice(0, lost.length, ...lost.filter((id) => !['succeeded', 'failed', 'cancelled'].includes(finalById.get(id)?.status ?? '')));
+    hooks = tallyWebhooks(receiver.deliveries, finalRows);
+    const late = initiallyOpen - lost.length;
     const twoTerminal = jobIds.filter((id) => (audit.terminalEvents.get(id) ?? 0) > 1).length;
     const noTerminalAudit = jobIds.filter((id) => (audit.terminalEvents.get(id) ?? 0) === 0).length;
     const noSubmittedAudit = jobIds.filter((id) => (audit.submitted.get(id) ?? 0) !== 1).length;
@@ -145,10 +155,11 @@ async function main(): Promise<number> {
     line('  409 on retry → original job kept', stats.conflicts);
     line('submission retries (by cause)', `${stats.retries} ${JSON.stringify(Object.fromEntries(stats.retryCauses))}`);
     line('refused for good (by code)', JSON.stringify(Object.fromEntries(stats.rejected)));
-    line('succeeded', succeeded.length);
+    line('succeeded', finalRows.filter((r) => r.status === 'succeeded').length);
     line('failed (by code)', `${[...failedByCode.values()].reduce((a, b) => a + b, 0)} ${JSON.stringify(Object.fromEntries(failedByCode))}`);
     line('cancelled', rows.filter((r) => r.status === 'cancelled').length);
     line('LOST (accepted, never terminal)', lost.length);
+    line('  terminal only after the first deadline', late);
     line('duplicate jobs (same idempotency key)', duplicateJobs);
     line('jobs nobody was told about', unaccounted);
     line('succeeded without all 3 result objects', new Set(missingObjs.map((k) => k.split('/')[5])).size);
