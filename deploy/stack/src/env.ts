@@ -41,6 +41,8 @@ export function commonEnv(s: Settings, secrets: Secrets): Record<string, string>
     DPH_BUCKET_AUDIT: s.bucketAudit,
     // Loopback webhooks and sources are what local tests use; production keeps the SSRF guard's full refusal.
     DPH_EGRESS_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+    // Local receivers and document sources serve HTTPS with the stack's own certificates.
+    DPH_EGRESS_CA_FILE: paths.caCert,
     DPH_API_URL: apiUrl(s),
     // One key seals webhook secrets at rest: the API writes them, the dispatcher reads them.
     DPH_WEBHOOK_SECRET_KEY_FILE: webhookSecretKeyFile(),

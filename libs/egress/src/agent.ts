@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import { parseCidrList, type Cidr } from './address-policy.js';
 import { systemResolveAll, vettedLookup, type ResolveAll } from './resolver.js';
@@ -34,7 +35,8 @@ export function createGuardedAgent(options: GuardedAgentOptions = {}): Agent {
     connect: {
       lookup: lookup as never,
       timeout: options.connectTimeoutMs ?? 10_000,
-      ...(options.ca ? { ca: options.ca } : {}),
+      // Node's `ca` replaces the public roots; extra CAs are meant to be trusted beside them.
+      ...(options.ca ? { ca: [...rootCertificates, ...(Array.isArray(options.ca) ? options.ca : [options.ca])] } : {}),
     },
     connections: options.connections ?? null,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,

@@ -13,6 +13,8 @@ export const configSchema = z.object({
   ...amqpEnv,
   /** Ranges opened on purpose for outbound delivery (the local stack: 127.0.0.0/8,::1). */
   DPH_EGRESS_ALLOW_CIDRS: str('a comma-separated CIDR list').optional(),
+  /** Extra CA bundle trusted for outbound HTTPS besides the public roots (the local stack: its development CA). */
+  DPH_EGRESS_CA_FILE: readableFile().optional(),
   /** 32-byte key (raw, hex or base64) that seals subscription secrets in Postgres. */
   DPH_WEBHOOK_SECRET_KEY_FILE: readableFile().optional(),
   /** Earlier keys, still able to open secrets sealed before a key rotation (comma-separated paths). */
