@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { clientFor, rssMb, SERVICES, stackStatus, startRecordingReceiver, submitJob, type Delivery } from '@dph/e2e/src/index.js';
-import { startApiReplica } from './api-replica.js';
+import { startApiReplica, startDispatcherReplica } from './api-replica.js';
 
 const arg = (name: string, d: number | string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,8 +47,10 @@ async function main(): Promise<void> {
 
   console.log('[bench:e2e] starting a load API replica with raised rate limits (see api-replica.ts)');
   const replica = await startApiReplica();
+  const dispatcher = await startDispatcherReplica(SCENE);
   await sleep(2_000);
   const replicaIdle = rssMb(replica.pid);
+  const dispatcherIdle = rssMb(dispatcher.pid);
   const api = clientFor('alice', replica.url);
   const receiver = await startRecordingReceiver();
   const arrivals = new Map<string, Delivery>();
@@ -71,9 +73,9 @@ async function main(): Promise<void> {
   } finally {
     await api.request('DELETE', `/v1/webhooks/${sub.subscriptionId}`, { scene: SCENE }).catch(() => undefined);
     await Promise.allSettled([receiver.close(), api.close()]);
-    await replica.stop();
+    await Promise.all([replica.stop(), dispatcher.stop()]);
   }
-  report(results, idle, replicaIdle);
+  report(results, idle, { 'orchestrator-api (load replica)': replicaIdle, 'webhook-dispatcher (scene replica)': dispatcherIdle });
 
   async function phase(name: string, count: number, rate: number, concurrency: number): Promise<PhaseResult> {
     console.log(`[bench:e2e] phase ${name}: ${count} documents, concurrency ${concurrency}`);
@@ -81,10 +83,11 @@ async function main(): Promise<void> {
     const errors = new Map<string, number>();
     const rssMax: Record<string, number> = {};
     const sampler = setInterval(() => {
-      const sample: Record<string, number | undefined> = { ...Object.fromEntries(SERVICES.map((s) => [s, rssMb(pids[s])])), 'orchestrator-api (load replica)': rssMb(replica.pid) };
+      const sample: Record<string, number | undefined> = { ...Object.fromEntries(SERVICES.map((s) => [s, rssMb(pids[s])])), 'orchestrator-api (load replica)': rssMb(replica.pid), 'webhook-dispatcher (scene replica)': rssMb(dispatcher.pid) };
       for (const [k, v] of Object.entries(sample)) if (v !== undefined) rssMax[k] = Math.max(rssMax[k] ?? 0, v);
     }, 500);
     const t0 = now();
+    const slug = `p${Math.round(t0) % 1_000_000}`;
     let next = 0;
     const worker = async () => {
       for (;;) {
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
         const body = Buffer.from(`# Benchmark document ${i}\n\nA small Markdown document for the end-to-end benchmark.\n\n- item one\n- item two\n`);
         const at = now();
         try {
-          const a = await submitJob(api, { name: `b${i}.md`, contentType: 'text/markdown', body, scene: SCENE, businessRef: `${runId}/${name}/${i}`, idempotencyKey: `${runId}-${name}-${i}` }, { type: 'direct_upload' });
+          const a = await submitJob(api, { name: `b${i}.md`, contentType: 'text/markdown', body, scene: SCENE, businessRef: `${runId}/${slug}/${i}`, idempotencyKey: `${runId}-${slug}-${i}` }, { type: 'direct_upload' });
           submitAt.set(a.jobId, at);
         } catch (err) {
           const code = (err as { problem?: { error?: string } }).problem?.error ?? (err as Error).name;
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const submitSeconds = (now() - t0) / 1000;
-    const deadline = now() + 120_000;
+    const deadline = now() + 90_000;
     while (now() < deadline && [...submitAt.keys()].some((id) => !arrivals.has(id))) await sleep(200);
     clearInterval(sampler);
     const latencies: number[] = [];
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(results: PhaseResult[], idle: Record<string, number | undefined>, replicaIdle: number | undefined): void {
+function report(results: PhaseResult[], idle: Record<string, number | undefined>, replicas: Record<string, number | undefined>): void {
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   console.log('\nend-to-end benchmark (submit over HTTPS → webhook received; TLS to Postgres, RabbitMQ, Redis, MinIO)');
   console.log('phase                       accepted  errors  submit/s  done   docs/s   p50 ms  p95 ms  p99 ms  failed');
@@ -142,9 +145,9 @@ function report(results: PhaseResult[], idle: Record<string, number | undefined>
   }
   console.log('\nresident memory (VmRSS, MB; services run from source under tsx, development mode)');
   console.log('service                              idle   max under load');
-  const names = [...SERVICES, 'orchestrator-api (load replica)'];
+  const names = [...SERVICES, ...Object.keys(replicas)];
   for (const n of names) {
-    const i = n === 'orchestrator-api (load replica)' ? replicaIdle : idle[n];
+    const i = n in replicas ? replicas[n] : idle[n];
     const loads = results.map((r) => r.rssMax[n]).filter((v): v is number => v !== undefined);
     console.log(`${n.padEnd(34)} ${f(i ?? NaN).padStart(6)} ${f(loads.length ? Math.max(...loads) : NaN).padStart(10)}`);
   }
