@@ -150,7 +150,9 @@ test('request id and traceparent on every response; a valid caller traceparent k
 });
 
 test('rate limits per subject over Redis (TLS): 429 + Retry-After, hashed keys that expire', async () => {
-  const limited = await startHarness({ idp: h.idp, redis: 'stack', limits: { subjectPoints: 5, scenePoints: 1000, durationSec: 30 } });
+  // A private key prefix: the running stack's API shares this Redis (and demo subjects) under the default one.
+  const prefix = `dph-test:rl:${randomUUID().slice(0, 8)}`;
+  const limited = await startHarness({ idp: h.idp, redis: 'stack', limits: { subjectPoints: 5, scenePoints: 1000, durationSec: 30, keyPrefix: prefix } });
   const redis = new Redis(redisUrl(), { tls: redisTlsOptions() });
   try {
     const statuses: number[] = [];
@@ -159,7 +161,7 @@ test('rate limits per subject over Redis (TLS): 429 + Retry-After, hashed keys t
     const r = await call(limited, 'listJobs', 'GET', '/v1/jobs', { as: 'carol' });
     assert.ok(Number(r.headers.get('retry-after')) >= 1);
     assert.equal(r.body.error, 'rate_limited');
-    const keys = await redis.keys('dph:rl:subject*');
+    const keys = await redis.keys(`${prefix}:subject*`);
     assert.ok(keys.length > 0);
     for (const k of keys) {
       assert.ok(!k.includes('carol'), 'limiter keys hold no raw identity');

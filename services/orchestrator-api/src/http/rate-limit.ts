@@ -24,6 +24,8 @@ export interface RateLimitSettings {
   subjectPoints: number;
   scenePoints: number;
   durationSec: number;
+  /** Redis key prefix (default dph:rl); replicas of one deployment share it. */
+  keyPrefix?: string;
 }
 
 export const hashSubject = (subject: string): string => createHash('sha256').update(`dph-rl:${subject}`).digest('hex').slice(0, 32);
@@ -55,8 +57,9 @@ async function consume(l: RateLimiterAbstract, key: string): Promise<number | nu
 
 /** `redis` is an ioredis client (rediss://, CA-verified) or null for memory-only limits (tests, development). */
 export function createRateLimits(redis: unknown, s: RateLimitSettings): RateLimits {
-  const bySubject = limiter(redis, 'dph:rl:subject', s.subjectPoints, s.durationSec);
-  const byScene = limiter(redis, 'dph:rl:scene', s.scenePoints, s.durationSec);
+  const prefix = s.keyPrefix ?? 'dph:rl';
+  const bySubject = limiter(redis, `${prefix}:subject`, s.subjectPoints, s.durationSec);
+  const byScene = limiter(redis, `${prefix}:scene`, s.scenePoints, s.durationSec);
   return {
     async check(subject, scene) {
       // Both budgets are charged in parallel (one Redis round trip of latency instead of two).
