@@ -2,7 +2,7 @@
  * The demo's webhook receiver: HTTPS on loopback, verifying every delivery with both signature schemes, the
  * product's verifier and the independent `standardwebhooks` library, deduplicating on `webhook-id`.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@dph/webhooks';
 import { Webhook } from 'standardwebhooks';
@@ -36,7 +36,7 @@ export async function startReceiver(tls: { cert: Buffer; key: Buffer }): Promise
   const events: ReceivedEvent[] = [];
   const seen = new Set<string>();
   let secret = '';
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(tls, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -62,7 +62,7 @@ export async function startReceiver(tls: { cert: Buffer; key: Buffer }): Promise
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks/dph`,
+    url: `https://127.0.0.1:${port}/hooks/dph`,
     events,
     setSecret: (s) => (secret = s),
     close: () => new Promise((r) => server.close(() => r())),

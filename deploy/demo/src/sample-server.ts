@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Sample } from './samples.js';
 
 /** Serves samples over HTTPS on loopback, standing in for a customer's presigned download URL. */
 export async function startSampleServer(tls: { cert: Buffer; key: Buffer }, samples: Sample[]): Promise<{ urlOf(s: Sample): string; close(): Promise<void> }> {
   const byPath = new Map(samples.map((s, i) => [`/download/${i}`, s]));
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(tls, (req, res) => {
     const s = byPath.get((req.url ?? '').split('?')[0] ?? '');
     if (!s) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': s.contentType, 'content-length': s.body.length }).end(s.body);
@@ -13,7 +13,7 @@ export async function startSampleServer(tls: { cert: Buffer; key: Buffer }, samp
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    urlOf: (s) => `http://127.0.0.1:${port}/download/${samples.indexOf(s)}?X-Demo-Signature=synthetic`,
+    urlOf: (s) => `https://127.0.0.1:${port}/download/${samples.indexOf(s)}?X-Demo-Signature=synthetic`,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

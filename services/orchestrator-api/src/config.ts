@@ -46,6 +46,8 @@ export const configSchema = z
     DPH_RATE_LIMIT_SUBJECT_PER_MIN: int(1, 10_000_000).default(1_200),
     DPH_RATE_LIMIT_SCENE_PER_MIN: int(1, 100_000_000).default(12_000),
     DPH_EGRESS_ALLOW_CIDRS: str().optional(),
+    /** Extra CA bundle trusted for presigned_url sources beside the public roots (the local stack: its development CA). */
+    DPH_EGRESS_CA_FILE: readableFile().optional(),
     /** 32-byte key (raw, hex or base64) sealing webhook secrets at rest; development generates one per process. */
     DPH_WEBHOOK_SECRET_KEY_FILE: readableFile().optional(),
   })

@@ -108,6 +108,7 @@ try {
     log.warn({}, 'no DPH_WEBHOOK_SECRET_KEY_FILE: webhook secrets sealed with a per-process development key');
   }
   const allowCidrs = config.DPH_EGRESS_ALLOW_CIDRS;
+  const egressCa = config.DPH_EGRESS_CA_FILE ? readFileSync(config.DPH_EGRESS_CA_FILE) : undefined;
   const doc = loadOpenApi();
   const app = buildApp({
     readiness,
@@ -137,6 +138,7 @@ try {
         const r = await fetchGuarded(url, {
           maxBytes: config.DPH_API_SOURCE_MAX_BYTES, timeoutMs: config.DPH_API_SOURCE_TIMEOUT_MS,
           ...(allowCidrs ? { allowCidrs } : {}),
+          ...(egressCa ? { ca: egressCa } : {}),
         });
         return { status: r.status, contentType: r.contentType, body: r.body };
       },
