@@ -15,7 +15,7 @@ import { fetchGuarded } from '@dph/egress';
 import { silentLogger } from '@dph/logging';
 import { objectStoreFromConfig, storageConfigFromEnv, type ObjectStore } from '@dph/storage';
 import { pgAdminClientConfig, redisTlsOptions, redisUrl, requireStack, serviceEnv } from '@dph/testkit';
-import { createSecretBox } from '@dph/webhooks';
+import { createSecretBox, type SecretStorage } from '@dph/webhooks';
 import { Readiness } from '@dph/lifecycle';
 import { createRegistry } from '@dph/telemetry';
 import { buildApp } from '../src/app.js';
@@ -44,6 +44,8 @@ export interface Harness {
   settings: ApiSettings;
   openapi: OpenApiValidator;
   redis: Redis | null;
+  /** Where the API seals webhook and per-job callback secrets (tests open them as the dispatcher would). */
+  webhookStorage: SecretStorage;
   token(client: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     DPH_ENV: 'development', DPH_AUTH_MODE: o.authMode ?? 'oidc', DPH_OIDC_ISSUER: idp.issuer, DPH_OIDC_AUDIENCE: idp.audience,
   });
   const verifier = createVerifier(auth);
+  const webhookStorage = { box: createSecretBox(randomBytes(32)) };
   let redis: Redis | null = null;
   if (o.redis === 'stack') redis = new Redis(redisUrl(), { tls: redisTlsOptions(), maxRetriesPerRequest: 1, enableOfflineQueue: false });
   if (o.redis === 'down') {
@@ -109,7 +112,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     openapiJson: JSON.stringify(doc),
     logger: silentLogger(),
     webhooks: {
-      storage: { box: createSecretBox(randomBytes(32)) },
+      storage: webhookStorage,
       urlPolicy: { allowHttp: true, ...(env.DPH_EGRESS_ALLOW_CIDRS ? { allowCidrs: env.DPH_EGRESS_ALLOW_CIDRS } : {}) },
     },
   };
@@ -120,7 +123,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokens = new Map<string, string>();
   return {
-    url, idp, pool, admin, store: objects.store, settings, openapi, redis,
+    url, idp, pool, admin, store: objects.store, settings, openapi, redis, webhookStorage,
     async token(client) {
       let t = tokens.get(client);
       if (!t) {

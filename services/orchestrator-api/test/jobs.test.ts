@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openCallbackSecret } from '@dph/webhooks';
 import { call, outboxRows, seedJob, startHarness, sleep, type Harness } from './harness.js';
 
 let h: Harness;
@@ -302,10 +303,14 @@ test('per-job callback: checked by the SSRF guard, stored with the job and carri
     json: ossBody(undefined, { callback: { url: 'https://127.0.0.1:9/hook', event_filter: ['job.succeeded'] } }),
   });
   assert.equal(ok.status, 202, ok.text);
+  assert.match(ok.body.callbackSecret, /^whsec_[A-Za-z0-9+/=]{20,}$/, 'the callback secret is shown once');
   const job = (await h.admin.query('SELECT callback FROM jobs WHERE job_id = $1', [ok.body.jobId])).rows[0];
-  assert.deepEqual(job.callback, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] });
+  const { secret: sealed, ...target } = job.callback;
+  assert.deepEqual(target, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] });
+  assert.ok(!JSON.stringify(sealed).includes(ok.body.callbackSecret.slice(6)), 'stored sealed, never in clear');
+  assert.equal(await openCallbackSecret(h.webhookStorage, ok.body.jobId, sealed), ok.body.callbackSecret, 'the dispatcher can open it');
   const queued = (await outboxRows(h, `routing_key = 'job.queued' AND convert_from(body, 'UTF8')::jsonb->>'subject' = $1`, [ok.body.jobId]))[0]!;
-  assert.deepEqual(queued.event.data.callback, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] });
+  assert.deepEqual(queued.event.data.callback, { url: 'https://127.0.0.1:9/hook', eventFilter: ['job.succeeded'] }, 'events carry no secret');
 });
 
 test('presigned_url over the size cap: 413 and nothing stored', async () => {

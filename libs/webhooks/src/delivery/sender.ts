@@ -88,7 +88,7 @@ export async function sendWebhook(input: SendInput): Promise<AttemptResult> {
     }
     if (signal.aborted) return fail('timeout');
     const code = String((err as { code?: string })?.code ?? '');
-    if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SELF_SIGNED')) return fail('tls');
+    if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SELF_SIGNED') || code.startsWith('UNABLE_TO_')) return fail('tls');
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return fail('timeout');
     return fail('connect');
   }

@@ -10,6 +10,7 @@ import {
 } from '@dph/contracts';
 import { DphError, isDphError } from '@dph/errors';
 import { checkEgressUrl } from '@dph/egress';
+import { sealCallbackSecret } from '@dph/webhooks';
 import type { ApiDeps } from '../deps.js';
 import { auditDenial, eventContext, validateRequest, wrap } from '../middleware.js';
 import { problem } from '../problem.js';
@@ -32,6 +33,8 @@ interface Accepted {
   jobId: string;
   status: string;
   createdAt: string;
+  /** The per-job callback's signing secret: in the first answer only, never in an idempotent replay. */
+  callbackSecret?: string;
 }
 
 const sceneNotGranted = () => problem(ERROR_CODES.sceneNotGranted, 403, 'the token does not grant this scene');
@@ -127,10 +130,14 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
   ): Promise<void> {
     const idemKey = req.get('x-idempotency-key');
     const accepted: Accepted = { jobId: job.jobId, status: 'queued', createdAt: job.createdAt.toISOString() };
-    const outcome = await insertJob(pool, job, submitOutbox(job, callback, eventContext(deps, res)),
+    // A per-job callback signs like a one-job subscription: its secret is sealed beside the job (the dispatcher
+    // opens it from jobs.callback.secret) and shown to the submitter once. Events carry only url and filter.
+    const sealed = callback && deps.webhooks ? await sealCallbackSecret(deps.webhooks.storage, job) : undefined;
+    const row = sealed ? { ...job, callback: { ...callback, secret: sealed.record } } : job;
+    const outcome = await insertJob(pool, row, submitOutbox(job, callback, eventContext(deps, res)),
       idemKey ? { subject: p.subject, key: idemKey, fingerprint: fingerprint(sub), response: accepted } : undefined);
     if (outcome.kind === 'created') {
-      res.status(202).json(accepted);
+      res.status(202).json(sealed ? { ...accepted, callbackSecret: sealed.secret } : accepted);
       return;
     }
     if (uploaded) await store.delete(job.rawBucket, job.rawKey).catch(() => undefined);
@@ -392,7 +399,7 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
     }
     const ctx = eventContext(deps, res);
     const r = await cancelJob(pool, row.tenant_scene, jobId, (j) => [
-      jobEventMessage({ jobId: j.job_id, status: 'cancelled', tenantScene: j.tenant_scene, businessRef: j.business_ref, occurredAt: ctx.now.toISOString(), errorCode: 'cancelled', callback: j.callback ?? undefined }, ctx),
+      jobEventMessage({ jobId: j.job_id, status: 'cancelled', tenantScene: j.tenant_scene, businessRef: j.business_ref, occurredAt: ctx.now.toISOString(), errorCode: 'cancelled', callback: j.callback ? { url: j.callback.url, eventFilter: j.callback.eventFilter } : undefined }, ctx),
       auditMessage('cancelled', { jobId: j.job_id, tenantScene: j.tenant_scene, actor: p.subject, payload: { previousStatus: row.status } }, ctx),
     ]);
     if (!r.cancelled) throw problem(ERROR_CODES.alreadyTerminal, 409, `job is already ${r.row?.status ?? 'finished'}`);
