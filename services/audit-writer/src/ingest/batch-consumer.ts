@@ -195,6 +195,7 @@ export class AuditIngest {
     this.timer = undefined;
     this.flushing ??= (async () => {
       try {
+        await Promise.resolve(); // yield once, so `??=` stores this promise before `finally` can clear it
         while (this.buffer.length > 0 && !this.abandon) {
           await this.writeBatch(this.buffer.splice(0, this.batchSize));
         }
