@@ -34,6 +34,28 @@ function isDelimiterRow(md: string, start: number, end: number): boolean {
   return cells.length > 0 && cells.every((c) => DELIM_CELL.test(md.slice(c.start, c.end).trim()));
 }
 
+const ASCII_PUNCT = /[!-/:-@[-`{-~]/;
+
+/**
+ * Scans Markdown text as a reader sees it. Renderers escape punctuation (`203\.0.113.7` at a line start,
+ * `jane\_roe@…`), which would hide a value from the recognizers, so backslash escapes of ASCII punctuation are
+ * removed for the scan and the findings are mapped back onto the original text (the span then covers the escapes).
+ */
+function scanUnescaped(
+  core: EngineCore, text: string, column: string, allowed: (f: Finding) => boolean,
+): Finding[] {
+  if (!text.includes('\\')) return core.scan(text, column, allowed);
+  const map: number[] = [];
+  let view = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\' && i + 1 < text.length && ASCII_PUNCT.test(text[i + 1]!)) i++;
+    map.push(i);
+    view += text[i];
+  }
+  map.push(text.length);
+  return core.scan(view, column, allowed).map((f) => ({ ...f, start: map[f.start]!, end: map[f.end - 1]! + 1 }));
+}
+
 // A replacement must not break the row: no pipes, no line breaks.
 const escapeCell = (s: string) => s.replaceAll('|', '\\|').replace(/[\r\n]+/g, ' ');
 
@@ -53,7 +75,7 @@ export function redactMarkdownWith(core: EngineCore, md: string): { markdown: st
   const findings: Finding[] = [];
   let proseStart = 0;
   const flushProse = (upTo: number) => {
-    if (upTo > proseStart) for (const f of core.scan(md.slice(proseStart, upTo), '', () => true)) findings.push({ ...f, start: f.start + proseStart, end: f.end + proseStart });
+    if (upTo > proseStart) for (const f of scanUnescaped(core, md.slice(proseStart, upTo), '', () => true)) findings.push({ ...f, start: f.start + proseStart, end: f.end + proseStart });
   };
   for (let li = 0; li < lines.length; li++) {
     const [hs, he] = lines[li]!;
@@ -65,7 +87,7 @@ export function redactMarkdownWith(core: EngineCore, md: string): { markdown: st
     const names = header.map((c) => md.slice(c.start, c.end).trim().replace(/\*\*|__|`/g, ''));
     const scanCell = (c: Cell, column: string) => {
       const allowed = column ? (f: Finding) => !core.whitelist.columnAllowed(column, f.type) : () => true;
-      for (const f of core.scan(md.slice(c.start, c.end), column, allowed)) findings.push({ ...f, start: f.start + c.start, end: f.end + c.start });
+      for (const f of scanUnescaped(core, md.slice(c.start, c.end), column, allowed)) findings.push({ ...f, start: f.start + c.start, end: f.end + c.start });
     };
     for (const c of header) scanCell(c, '');
     let ri = li + 2;

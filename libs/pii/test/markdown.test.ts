@@ -46,3 +46,21 @@ test('a column header counts as context (a Luhn-failing bank card under 银行�
   assert.deepEqual(findings.map((f) => f.type), ['CN_BANK_CARD']);
   assert.equal(createEngine().scanText('| 王五 | 6222021234567890123 |').length, 0, 'without the header there is no context');
 });
+
+test('values hidden by Markdown escapes are found and redacted with their escapes', () => {
+  const e = createEngine(parsePolicy({ version: 1, scene: 's' }));
+  const md = [
+    '203\\.0.113.7 logged in',
+    'mail jane\\_roe@example.net or call \\+1 415-555-0134',
+    '',
+    '| who | ip |',
+    '|---|---|',
+    '| x | 198\\.51.100.23 |',
+  ].join('\n');
+  const { markdown, findings } = e.redactMarkdown(md);
+  assert.deepEqual(findings.map((f) => f.type).sort(), ['EMAIL_ADDRESS', 'IP_ADDRESS', 'IP_ADDRESS', 'PHONE_NUMBER']);
+  for (const leaked of ['203', '113.7', 'jane', 'roe@', '415-555', '51.100']) assert.ok(!markdown.includes(leaked), `${leaked} leaked: ${markdown}`);
+  const f = findings.find((x) => x.type === 'IP_ADDRESS')!;
+  assert.equal(md.slice(f.start, f.end), '203\\.0.113.7', 'offsets cover the original text, escape included');
+  assert.equal(markdown.split('\n')[5], '| x | <IP_ADDRESS> |');
+});
