@@ -99,6 +99,8 @@ async function main(): Promise<void> {
         redactedPath: redactedPath ? relative(root, redactedPath) : undefined,
       });
     }
+    // The receiver goes away with this process: leave no subscription behind that would only collect retries.
+    await api.request('DELETE', `/v1/webhooks/${sub.subscriptionId}`, { scene: 'credit' }).catch(() => undefined);
     printReport(outcomes, { apiUrl: apiUrl(), caFile: stackPaths().caFile });
     if (outcomes.some((o) => o.status !== 'succeeded' || o.webhook !== 'verified (both schemes)')) process.exitCode = 1;
   } finally {

@@ -176,8 +176,8 @@ describe('end to end through the running mesh', { timeout: 150_000 }, () => {
     for (const c of cases) {
       const page = await api.request<{ items: AuditItem[] }>('GET', `/v1/jobs/${c.jobId}/audit?limit=200`, { scene: 'credit' });
       const types = page.items.map((e) => e.eventType).filter((t) => t !== 'pii_hit');
-      // What the services emit for a successful job (no service emits `routed`; see the e2e report).
-      assert.deepEqual(types, ['submitted', 'parsing_started', 'parsed', 'postproc_done', 'succeeded'], `${c.via}: ${types.join(',')}`);
+      // What the services emit for a successful job, in chain order.
+      assert.deepEqual(types, ['submitted', 'routed', 'parsing_started', 'parsed', 'postproc_done', 'succeeded'], `${c.via}: ${types.join(',')}`);
       const all = page.items.map((e) => e.eventType);
       const firstHit = all.indexOf('pii_hit');
       assert.ok(firstHit > all.indexOf('parsed') && all.lastIndexOf('pii_hit') < all.indexOf('postproc_done'), `${c.via}: pii_hit between parsed and postproc_done`);

@@ -121,6 +121,10 @@ test('a receiver failing then recovering: retried with the same webhook-id, sign
   assert.deepEqual(attempts.map((a) => a.status_code), [500, 500, 204]);
   assert.equal(attempts[0].response_excerpt, 'boom');
   assert.equal(attempts[0].error_class, 'http_status');
+  const delivered = (await auditRows(scene)).filter((a) => a.key === 'audit.webhook_delivered');
+  assert.equal(delivered.length, 1, 'one webhook_delivered audit event, for the success only');
+  assert.equal(delivered[0]!.event.data.payload.statusCode, 204);
+  assert.doesNotMatch(JSON.stringify(delivered), /127\.0\.0\.1|whsec_|boom/);
 });
 
 test('Retry-After on 503 is honoured (capped), instead of the short backoff', async () => {

@@ -61,7 +61,7 @@ test('markdown: redacted result.md/json/chunks under the seed layout, SSE-KMS, t
   const types = r.events.map((e) => e.type);
   assert.deepEqual(types.filter((t) => t.startsWith('dph.job.')), ['dph.job.parsing', 'dph.job.postproc', 'dph.job.succeeded']);
   const audits = r.events.filter((e) => e.type.startsWith('dph.audit.')).map((e) => e.type.slice('dph.audit.'.length));
-  assert.deepEqual(audits.filter((t) => t !== 'pii_hit'), ['parsing_started', 'parsed', 'postproc_done', 'succeeded']);
+  assert.deepEqual(audits.filter((t) => t !== 'pii_hit'), ['routed', 'parsing_started', 'parsed', 'postproc_done', 'succeeded']);
   const hits = r.events.filter((e) => e.type === 'dph.audit.pii_hit');
   const mdHits = hits.filter((h) => (h.data.payload as { artifact: string }).artifact === 'md');
   assert.equal(mdHits.length, Object.values(counts).reduce((a, b) => a + b, 0), 'one pii_hit per hit in result.md');

@@ -47,7 +47,7 @@ for (const stage of ['fetched', 'stored'] as const) {
     assert.ok(!md.includes(fx.PII.email));
     const events = await outboxEvents(stack, job.jobId);
     const count = (t: string) => events.filter((e) => e.type === t).length;
-    for (const t of ['dph.job.parsing', 'dph.job.postproc', 'dph.job.succeeded', 'dph.audit.parsing_started', 'dph.audit.parsed', 'dph.audit.succeeded']) assert.equal(count(t), 1, t);
+    for (const t of ['dph.job.parsing', 'dph.job.postproc', 'dph.job.succeeded', 'dph.audit.routed', 'dph.audit.parsing_started', 'dph.audit.parsed', 'dph.audit.succeeded']) assert.equal(count(t), 1, t);
     const counts = row.pii_counts as Record<string, number>;
     const mdHits = events.filter((e) => e.type === 'dph.audit.pii_hit' && (e.data.payload as { artifact: string }).artifact === 'md').length;
     assert.equal(mdHits, Object.values(counts).reduce((a, b) => a + b, 0), 'pii_hit events not duplicated');

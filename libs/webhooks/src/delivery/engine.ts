@@ -262,6 +262,10 @@ export class DeliveryEngine {
     const audits: AuditEventData[] = [];
     let dead = 0;
     for (const c of batch) {
+      if (c.completion.kind === 'succeeded') {
+        audits.push(deliveryAudit('webhook_delivered', c.delivery, { statusCode: c.statusCode }));
+        continue;
+      }
       if (c.completion.kind !== 'dead') continue;
       dead++;
       audits.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));

@@ -6,7 +6,7 @@
  * overwrites it), and the once-per-job audit events (pii_hit, succeeded) commit in the same transaction as the
  * final transition, so a worker killed anywhere leaves a job that the next delivery finishes exactly once.
  */
-import { ERROR_CODES, parsedKeys, type JobStatus, type ParseTask } from '@dph/contracts';
+import { ERROR_CODES, parsedKeys, priorityBand, type JobStatus, type ParseTask } from '@dph/contracts';
 import { DphError, toDphError } from '@dph/errors';
 import { toResultJson } from '@dph/parsing';
 import { auditPayloadForFinding } from '@dph/pii';
@@ -46,6 +46,8 @@ export async function processTask(task: ParseTask, delivery: DeliveryInfo, deps:
     if (job.status === 'queued') {
       const moved = await deps.jobs.toParsing(job.jobId, (j) => [
         jobEvent(j, {}, ctx),
+        // The task reached a zone that accepts its classification (an unroutable one fails the job instead).
+        auditEvent(j, 'routed', { classification: task.classification, priority: task.priority, band: priorityBand(task.priority) }, ctx),
         auditEvent(j, 'parsing_started', { deliveryCount: delivery.deliveryCount }, ctx),
       ]);
       if (!moved) return processAgain(task, delivery, deps);
