@@ -7,12 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormData } from 'undici';
-import { apiUrl, caCert, devAccessToken, requireStack, stackEnv, stackPaths } from '@dph/testkit';
+import { ApiClient, ApiError, FormData, apiUrl, caCert, devAccessToken, requireStack, stackEnv, stackPaths, startSampleServer } from '@dph/testkit';
 import { objectStoreFromConfig, storageConfigFromEnv } from '@dph/storage';
-import { ApiClient, ApiError } from './api-client.js';
 import { startReceiver } from './receiver.js';
-import { startSampleServer } from './sample-server.js';
 import { loadSamples, type Sample } from './samples.js';
 import { printReport, type Outcome } from './report.js';
 

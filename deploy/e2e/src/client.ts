@@ -1,6 +1,6 @@
 /** API clients for the development identities, reusing the demo's client; tokens are cached per identity. */
 import { apiUrl, caCert, devAccessToken, type DevIdentity } from '@dph/testkit';
-import { ApiClient } from '@dph/demo/src/index.js';
+import { ApiClient } from '@dph/testkit';
 
 export function clientFor(identity: DevIdentity, baseUrl = apiUrl()): ApiClient {
   let token: { value: string; at: number } | undefined;

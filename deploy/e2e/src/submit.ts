@@ -1,6 +1,6 @@
 /** Submits one document through the real API with any of the three source types. */
 import type { ObjectStore } from '@dph/storage';
-import { FormData, type ApiClient } from '@dph/demo/src/index.js';
+import { FormData, type ApiClient } from '@dph/testkit';
 
 export interface SubmitDoc {
   name: string;

@@ -12,8 +12,7 @@ import pg from 'pg';
 import { Agent, fetch } from 'undici';
 import { EXCHANGES } from '@dph/contracts';
 import { objectStoreFromConfig, storageConfigFromEnv } from '@dph/storage';
-import { caCert, pgAdminClientConfig, requireStack, stackEnv, stackPaths } from '@dph/testkit';
-import { startSampleServer, type Sample } from '@dph/demo/src/index.js';
+import { caCert, pgAdminClientConfig, requireStack, stackEnv, stackPaths, startSampleServer, type ServedDocument } from '@dph/testkit';
 import { clientFor } from '../src/client.js';
 import { startRecordingReceiver, type RecordingReceiver } from '../src/receiver.js';
 import { tapBroker, type BrokerTap } from '../src/broker-tap.js';
@@ -75,7 +74,7 @@ describe('end to end through the running mesh', { timeout: 150_000 }, () => {
     make('direct_upload', 'application.md', 'text/markdown', markdownDoc);
     make('presigned_url', '客户资料.html', 'text/html', htmlDoc);
     make('inner_oss_ref', 'profile.json', 'application/json', jsonDoc);
-    const asSamples: Sample[] = cases.map((c) => ({ name: c.name, contentType: c.contentType, source: c.via, scene: 'credit', body: c.body }));
+    const asSamples: ServedDocument[] = cases.map((c) => ({ contentType: c.contentType, body: c.body }));
     sampleServer = await startSampleServer(tls, asSamples);
 
     const raw = stackEnv().DPH_BUCKET_RAW ?? 'dph-raw';

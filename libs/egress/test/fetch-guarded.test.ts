@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fetchGuarded, createGuardedAgent, EgressDeniedError } from '../src/index.js';
 import { isDphError } from '@dph/errors';
-import { makeTestTls } from './tls-fixture.js';
+import { makeTestTls } from '../testing/tls-fixture.js';
 
 const seen: Array<{ path: string | undefined; host: string | undefined; remote: string | undefined }> = [];
 const server = http.createServer((req, res) => {

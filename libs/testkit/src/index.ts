@@ -11,3 +11,9 @@ export { caCert, pgClientConfig, pgAdminClientConfig, amqpUrl, amqpSocketOptions
 export type { PgClientConfig, S3ConnectionSettings } from './clients.js';
 export { devAccessToken, oidcSettings } from './tokens.js';
 export type { DevIdentity } from './tokens.js';
+export { ApiClient, ApiError } from './api-client.js';
+export type { ApiClientOptions } from './api-client.js';
+export { startSampleServer } from './sample-server.js';
+export type { ServedDocument } from './sample-server.js';
+/** The FormData class ApiClient's fetch understands (a FormData from another undici copy would be sent as text). */
+export { FormData } from 'undici';

@@ -12,8 +12,8 @@ import {
   replayDelivery, replayDeadDeliveries, listDeliveries, sealCallbackSecret, verifyWebhook,
   type SubscriptionDeps, type EngineHooks,
 } from '../src/index.js';
-import { TestReceiver } from './receiver.js';
-import { makeTestTls } from './tls-fixture.js';
+import { TestReceiver } from '../testing/receiver.js';
+import { makeTestTls } from '@dph/egress/testing';
 
 requireStack();
 const api = new pg.Pool({ ...pgClientConfig('orchestrator-api'), max: 2 });

@@ -8,7 +8,7 @@ import { startService, get, waitForStatus } from '@dph/lifecycle/testing';
 import { requireStack, pgClientConfig } from '@dph/testkit';
 import { withTransaction } from '@dph/db';
 import { createSecretBox, createSubscription, recordEventDeliveries, verifyWebhook } from '@dph/webhooks';
-import { TestReceiver } from './receiver.js';
+import { TestReceiver } from '@dph/webhooks/testing';
 import { dispatcherEnv, eventPublisher, jobEvent, keyFile, main } from './helpers.js';
 
 requireStack();

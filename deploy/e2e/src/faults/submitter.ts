@@ -4,7 +4,7 @@
  * outage can neither lose an accepted job nor create a second one.
  */
 import type { ObjectStore } from '@dph/storage';
-import { ApiError, type ApiClient } from '@dph/demo/src/index.js';
+import { ApiError, type ApiClient } from '@dph/testkit';
 import { stageInnerRef, submitJob, type SubmitVia } from '../submit.js';
 
 export interface SubmitStats {

@@ -1,3 +1,4 @@
+// Test-only helpers shared through @dph/egress/testing: a throwaway CA and server certificate for HTTPS tests.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Sample } from './samples.js';
+/** A document served as if from a customer's presigned download URL. */
+export interface ServedDocument {
+  contentType: string;
+  body: Buffer;
+}
 
 /** Serves samples over HTTPS on loopback, standing in for a customer's presigned download URL. */
-export async function startSampleServer(tls: { cert: Buffer; key: Buffer }, samples: Sample[]): Promise<{ urlOf(s: Sample): string; close(): Promise<void> }> {
+export async function startSampleServer<T extends ServedDocument>(tls: { cert: Buffer; key: Buffer }, samples: T[]): Promise<{ urlOf(s: T): string; close(): Promise<void> }> {
   const byPath = new Map(samples.map((s, i) => [`/download/${i}`, s]));
   const server: Server = createServer(tls, (req, res) => {
     const s = byPath.get((req.url ?? '').split('?')[0] ?? '');

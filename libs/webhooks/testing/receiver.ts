@@ -1,3 +1,4 @@
+// Test-only helpers shared through @dph/webhooks/testing: a scripted HTTP(S) webhook receiver on loopback.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,11 @@ export class TestReceiver {
 
   script(path: string, responder: Responder): void {
     this.scripts.set(path, responder);
+  }
+
+  /** Requests that arrived on a path (counted on arrival, before any scripted delay). */
+  arrived(path: string): number {
+    return this.counts.get(path) ?? 0;
   }
 
   at(path: string): Received[] {
