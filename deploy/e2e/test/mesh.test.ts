@@ -173,9 +173,18 @@ describe('end to end through the running mesh', { timeout: 150_000 }, () => {
 
   test('the audit trail records every transition in order with one trace id from API to worker', async () => {
     for (const c of cases) {
-      const page = await api.request<{ items: AuditItem[] }>('GET', `/v1/jobs/${c.jobId}/audit?limit=200`, { scene: 'credit' });
+      // The dispatcher's webhook_delivered rows trail the deliveries the receiver already saw: wait for them.
+      const fetchTrail = () => api.request<{ items: AuditItem[] }>('GET', `/v1/jobs/${c.jobId}/audit?limit=200`, { scene: 'credit' });
+      let full = await fetchTrail();
+      for (let i = 0; i < 40 && !full.items.some((e) => e.eventType === 'webhook_delivered'); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        full = await fetchTrail();
+      }
+      const webhookEvents = full.items.filter((e) => e.eventType.startsWith('webhook_'));
+      assert.ok(webhookEvents.length > 0 && webhookEvents.every((e) => e.eventType === 'webhook_delivered' && e.actor === 'webhook-dispatcher'), `${c.via}: deliveries audited`);
+      const page = { items: full.items.filter((e) => !e.eventType.startsWith('webhook_')) };
       const types = page.items.map((e) => e.eventType).filter((t) => t !== 'pii_hit');
-      // What the services emit for a successful job, in chain order.
+      // What the API and the worker emit for a successful job, in chain order.
       assert.deepEqual(types, ['submitted', 'routed', 'parsing_started', 'parsed', 'postproc_done', 'succeeded'], `${c.via}: ${types.join(',')}`);
       const all = page.items.map((e) => e.eventType);
       const firstHit = all.indexOf('pii_hit');

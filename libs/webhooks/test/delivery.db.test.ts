@@ -1,9 +1,9 @@
-// The delivery engine against the local stack's Postgres (as dph_dispatcher) and real loopback receivers.
+// The delivery engine against the local stack's Postgres (a scratch database, as dph_dispatcher) and real loopback receivers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { requireStack, pgClientConfig } from '@dph/testkit';
+import { requireStack } from '@dph/testkit';
+import { createScratchDatabase } from '@dph/db/testing';
 import { withTransaction, enqueueOutboxMany } from '@dph/db';
 import { createGuardedAgent, systemResolveAll } from '@dph/egress';
 import type { CloudEvent, JobEventData } from '@dph/contracts';
@@ -16,9 +16,11 @@ import { TestReceiver } from '../testing/receiver.js';
 import { makeTestTls } from '@dph/egress/testing';
 
 requireStack();
-const api = new pg.Pool({ ...pgClientConfig('orchestrator-api'), max: 2 });
-const disp = new pg.Pool({ ...pgClientConfig('webhook-dispatcher'), max: 4 });
-const admin = new pg.Pool({ ...pgClientConfig('admin'), max: 1 });
+// A database of its own: the local stack's running dispatcher polls the shared one and would claim these deliveries.
+const db = await createScratchDatabase();
+const api = db.pool('orchestrator-api', 2);
+const disp = db.pool('webhook-dispatcher', 4);
+const admin = db.pool('admin', 1);
 const storage = { box: createSecretBox(randomBytes(32)) };
 const testDns = async (h: string) => (h === 'hooks.dph.test' ? [{ address: '127.0.0.1', family: 4 }] : systemResolveAll(h));
 const deps: SubscriptionDeps = { storage, urlPolicy: { allowHttp: true, allowCidrs: '127.0.0.0/8', resolveAll: testDns } };
@@ -34,7 +36,7 @@ after(async () => {
   await receiver.close();
   await tlsReceiver.close();
   await agent.close();
-  await Promise.all([api.end(), disp.end(), admin.end()]);
+  await db.drop();
 });
 
 function newEngine(scene: string, hooks: EngineHooks = {}, extra: Partial<ConstructorParameters<typeof DeliveryEngine>[0]> = {}) {
