@@ -65,6 +65,8 @@ function keyViolation(key: string, leafIsString: boolean, leafIsLargeNumber: boo
   return undefined;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Checks a payload; an empty result means it may be written. */
 export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViolation[] {
   const out: RedLineViolation[] = [];
@@ -87,7 +89,9 @@ export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViol
     }
     if (typeof v === 'string') {
       if (v.length > MAX_STRING) out.push({ path, reason: 'long_string' });
-      else scanString(v, path, 'pii_value');
+      // A canonical UUID is one of our identifiers (event, job, delivery ids), never a personal value; its digit
+      // groups can still look like a phone number to the recognizers.
+      else if (!UUID.test(v)) scanString(v, path, 'pii_value');
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => walk(x, `${path}[${i}]`, undefined, depth + 1));
     } else if (v !== null && typeof v === 'object') {

@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startService, get, waitForStatus } from '@dph/lifecycle/testing';
 import { requireStack, pgClientConfig } from '@dph/testkit';
-import { withTransaction } from '@dph/db';
+import { withTransaction, type Pool } from '@dph/db';
+import { createScratchDatabase } from '@dph/db/testing';
 import { createSecretBox, createSubscription, recordEventDeliveries, verifyWebhook } from '@dph/webhooks';
 import { TestReceiver } from '@dph/webhooks/testing';
 import { dispatcherEnv, eventPublisher, jobEvent, keyFile, main } from './helpers.js';
@@ -26,8 +27,8 @@ after(async () => {
 });
 
 const newScene = () => `wdsvc${randomBytes(4).toString('hex')}`;
-async function subscribe(scene: string, path: string) {
-  return withTransaction(api, (c) => createSubscription(c, {
+async function subscribe(scene: string, path: string, pool: pg.Pool | Pool = api) {
+  return withTransaction(pool as Pool, (c) => createSubscription(c, {
     tenantScene: scene, callbackUrl: `http://127.0.0.1:${receiver.port}${path}`, eventFilter: ['job.*'], createdBy: 't',
   }, { storage, urlPolicy: { allowHttp: true, allowCidrs: '127.0.0.0/8' } }), { scene });
 }
@@ -66,10 +67,22 @@ test('job events from dph.events are delivered, signed, and counted in /metrics'
 });
 
 test('a dispatcher killed mid-delivery: nothing lost, the retry carries the same webhook-id', async () => {
+  // Its own database: the stack's running dispatcher (another signing key) must not claim this delivery.
+  const db = await createScratchDatabase();
+  const dispatcherPool = db.pool('webhook-dispatcher', 1);
+  const admin = db.pool('admin', 1);
+  try {
+    await killMidDelivery(db.name, db.pool('orchestrator-api', 2), dispatcherPool, admin);
+  } finally {
+    await db.drop();
+  }
+});
+
+async function killMidDelivery(database: string, apiPool: Pool, dispatcherPool: Pool, admin: Pool): Promise<void> {
   const scene = newScene();
-  await subscribe(scene, '/slow');
+  await subscribe(scene, '/slow', apiPool);
   receiver.script('/slow', ({ n }) => (n === 1 ? { status: 200, delayMs: 4_000 } : { status: 200 }));
-  const env = dispatcherEnv(key.path, { DPH_WEBHOOK_ONLY_SCENE: scene, DPH_WEBHOOK_TIMEOUT_MS: '6000', DPH_WEBHOOK_LEASE_MS: '7000', DPH_WEBHOOK_POLL_MS: '20' });
+  const env = dispatcherEnv(key.path, { DPH_PG_DATABASE: database, DPH_WEBHOOK_ONLY_SCENE: scene, DPH_WEBHOOK_TIMEOUT_MS: '6000', DPH_WEBHOOK_LEASE_MS: '7000', DPH_WEBHOOK_POLL_MS: '20' });
   const a = await startService(main, env);
   // Recorded straight into the table (not through the shared queue, which the stack's own dispatcher also
   // consumes), so the fast-polling dispatcher A is the one that claims it.
@@ -92,4 +105,4 @@ test('a dispatcher killed mid-delivery: nothing lost, the retry carries the same
   const attempts = (await admin.query('SELECT attempt, status_code FROM webhook_attempts WHERE delivery_id = $1', [d[0].delivery_id])).rows;
   // Attempt 1 died with its process (its number stays reserved); attempt 2 is recorded.
   assert.deepEqual(attempts, [{ attempt: 2, status_code: 200 }]);
-});
+}

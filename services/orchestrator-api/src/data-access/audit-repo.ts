@@ -11,9 +11,12 @@ export interface AuditRow {
   payload: Record<string, unknown>;
   trace_id: string | null;
   created_at: Date;
+  /** Epoch microseconds of created_at: the exact keyset position (JS dates stop at milliseconds). */
+  created_us: string;
 }
 
-const COLUMNS = 'id::text, event_id::text, event_type, job_id::text, tenant_scene, actor, payload, trace_id, created_at';
+const CREATED_US = '(extract(epoch FROM created_at) * 1000000)::bigint';
+const COLUMNS = `id::text, event_id::text, event_type, job_id::text, tenant_scene, actor, payload, trace_id, created_at, ${CREATED_US}::text AS created_us`;
 
 export interface AuditFilter {
   scene: string;
@@ -22,8 +25,8 @@ export interface AuditFilter {
   actor?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
-  /** Chain position to continue after (cursor). */
-  afterId?: string | undefined;
+  /** Keyset position to continue after (cursor): event time in microseconds and chain id. */
+  after?: { createdUs: string; id: string } | undefined;
   /** Oldest first (a job's trail) or newest first (queries). */
   order: 'asc' | 'desc';
   limit: number;
@@ -41,9 +44,15 @@ export async function queryAudit(pool: Pool, f: AuditFilter): Promise<AuditRow[]
   if (f.actor) add('actor = ?', f.actor);
   if (f.since) add('created_at >= ?', f.since);
   if (f.until) add('created_at < ?', f.until);
-  if (f.afterId) add(f.order === 'asc' ? 'id > ?::bigint' : 'id < ?::bigint', f.afterId);
+  if (f.after) {
+    vals.push(f.after.createdUs, f.after.id);
+    where.push(`(${CREATED_US}, id) ${f.order === 'asc' ? '>' : '<'} ($${vals.length - 1}::bigint, $${vals.length}::bigint)`);
+  }
   vals.push(f.limit);
+  // Event time first, as the seed's "all events for a job ... ORDER BY created_at": the chain's insert order is
+  // not causal across relays (several outbox relays publish concurrently); the id only breaks ties.
+  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
   const sql = `SELECT ${COLUMNS} FROM public.audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY id ${f.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $${vals.length}`;
+    ORDER BY created_at ${dir}, id ${dir} LIMIT $${vals.length}`;
   return withTransaction(pool, async (c) => (await c.query<AuditRow>(sql, vals)).rows, { scene: f.scene, readOnly: true });
 }

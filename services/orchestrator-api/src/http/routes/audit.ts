@@ -13,17 +13,21 @@ import { clampLimit, normaliseTime } from '../../domain/submission.js';
 import { canReadJob } from '@dph/auth';
 import { scenesToSearch } from './scope.js';
 
-const CURSOR = /^[0-9]{1,18}$/;
+const CURSOR = /^([0-9]{1,17})_([0-9]{1,18})$/;
 const EXPORT_MAX_ROWS = 100_000;
 const EXPORT_PAGE = 5_000;
 
 /** The cursor is the chain position (id) of the last row shown; the OpenAPI pattern is the same as CURSOR. */
-function cursorId(c: string | undefined): string | undefined {
+function cursorId(c: string | undefined): { createdUs: string; id: string } | undefined {
   if (c === undefined) return undefined;
-  if (!CURSOR.test(c)) throw problem(ERROR_CODES.validationFailed, 400, 'cursor is not one this API issued');
-  return c;
+  const m = CURSOR.exec(c);
+  if (!m) throw problem(ERROR_CODES.validationFailed, 400, 'cursor is not one this API issued');
+  return { createdUs: m[1]!, id: m[2]! };
 }
-const nextCursor = (rows: AuditRow[], limit: number) => (rows.length === limit ? rows[rows.length - 1]!.id : null);
+const nextCursor = (rows: AuditRow[], limit: number) => {
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  return last ? `${last.created_us}_${last.id}` : null;
+};
 
 const CSV_COLUMNS = ['eventId', 'eventType', 'jobId', 'tenantScene', 'actor', 'traceId', 'createdAt', 'payload'] as const;
 function csvCell(v: unknown): string {
@@ -46,7 +50,7 @@ export function auditRoutes(router: Router, deps: ApiDeps): void {
       throw problem(ERROR_CODES.notFound, 404, 'job not found');
     }
     const limit = clampLimit(q.limit, 100);
-    const rows = await queryAudit(pool, { scene: row.tenant_scene, jobId, order: 'asc', limit, afterId: cursorId(q.cursor) });
+    const rows = await queryAudit(pool, { scene: row.tenant_scene, jobId, order: 'asc', limit, after: cursorId(q.cursor) });
     res.json({ items: rows.map(auditView), nextCursor: nextCursor(rows, limit) });
   }));
 
@@ -61,7 +65,7 @@ export function auditRoutes(router: Router, deps: ApiDeps): void {
     const rows = await queryAudit(pool, {
       scene: q.scene, eventType: q.event_type, actor: q.actor, since: normaliseTime(q.since), until: normaliseTime(q.until),
       order: 'desc', limit,
-      afterId: cursorId(q.cursor),
+      after: cursorId(q.cursor),
     });
     res.json({ items: rows.map(auditView), nextCursor: nextCursor(rows, limit) });
   }));
@@ -79,15 +83,16 @@ export function auditRoutes(router: Router, deps: ApiDeps): void {
     };
     const lines: string[] = body.format === 'csv' ? [CSV_COLUMNS.join(',')] : [];
     let count = 0;
-    for (let afterId: string | undefined; count < EXPORT_MAX_ROWS;) {
-      const rows = await queryAudit(pool, { ...filter, afterId });
+    for (let after: AuditFilter['after']; count < EXPORT_MAX_ROWS;) {
+      const rows = await queryAudit(pool, { ...filter, after });
       for (const r of rows) {
         const v = auditView(r);
         lines.push(body.format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(v[c])).join(',') : JSON.stringify(v));
       }
       count += rows.length;
       if (rows.length < EXPORT_PAGE) break;
-      afterId = rows[rows.length - 1]!.id;
+      const last = rows[rows.length - 1]!;
+      after = { createdUs: last.created_us, id: last.id };
     }
     const ctx = eventContext(deps, res);
     const exportId = uuidv7();
