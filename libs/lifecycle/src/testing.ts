@@ -2,10 +2,12 @@
  * Test support for service skeleton tests (import from '@dph/lifecycle/testing'): start a service's main.ts as
  * a real child process, wait for its "listening" log line, probe it, and stop it with a signal.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { test } from 'node:test';
 
 export interface SpawnedService {
   child: ChildProcess;
@@ -112,4 +114,55 @@ export async function waitForStatus(url: string, opts: { status?: number; timeou
     if (Date.now() > end) throw new Error(`${url} did not answer ${want}; last: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface ServiceContract {
+  /** Path of the service's src/main.ts. */
+  main: string;
+  service: string;
+  /** The service's environment against the local stack (called only after the stack check). */
+  env: () => Record<string, string>;
+  /** Guard that throws a clear error when the local stack is not up. */
+  requireStack: () => void;
+  /** The /readyz checks the service reports when every dependency is up. */
+  checks: Record<string, 'ok'>;
+}
+
+/**
+ * The contract every background service keeps, as node:test tests: a config error stops it with one line naming
+ * the variable (never its value); against the stack it becomes ready with each dependency checked, serves /livez
+ * and labelled /metrics, and SIGTERM drains it to exit 0.
+ */
+export function serviceContractTests(c: ServiceContract): void {
+  test('a bad config exits 1 with one line naming the variable, not its value', async () => {
+    const r = await runToExit(c.main, { DPH_SHUTDOWN_TIMEOUT_MS: 'soon', DPH_PG_PASSWORD: 'sup3r-secret' });
+    assert.equal(r.code, 1);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^config error: DPH_SHUTDOWN_TIMEOUT_MS: expected a duration/);
+    assert.doesNotMatch(r.stderr + r.stdout, /sup3r-secret/);
+  });
+
+  test('a bad value beside a valid stack config names exactly that variable', async () => {
+    c.requireStack();
+    const r = await runToExit(c.main, { ...c.env(), DPH_PG_PORT: '70000' });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), 'config error: DPH_PG_PORT: expected an integer 1-65535');
+  });
+
+  test('against the stack: ready with every dependency checked; SIGTERM drains and exits 0', async () => {
+    c.requireStack();
+    const svc = await startService(c.main, { ...c.env(), DPH_HTTP_HOST: '127.0.0.1', DPH_HTTP_PORT: '0', DPH_SERVICE_INSTANCE: 'skeleton-test' });
+    try {
+      const body = JSON.parse(await waitForStatus(`http://127.0.0.1:${svc.port}/readyz`));
+      assert.deepEqual(body, { status: 'ready', checks: c.checks });
+      assert.equal((await get(`http://127.0.0.1:${svc.port}/livez`)).status, 200);
+      const metrics = await get(`http://127.0.0.1:${svc.port}/metrics`);
+      assert.match(metrics.body, new RegExp(`process_cpu_user_seconds_total\\{service="${c.service}"\\}`));
+    } finally {
+      const code = await svc.stop('SIGTERM');
+      assert.equal(code, 0, svc.output());
+    }
+    assert.match(svc.output(), /"msg":"shutdown complete"/);
+  });
 }
