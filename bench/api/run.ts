@@ -44,7 +44,6 @@ const svc = await startService(join(root, 'services/orchestrator-api/src/main.ts
   DPH_RATE_LIMIT_SUBJECT_PER_MIN: '10000000',
   DPH_RATE_LIMIT_SCENE_PER_MIN: '100000000',
   DPH_PG_POOL_MAX: '20',
-  ...(process.env.DPH_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DPH_BENCH_NODE_OPTIONS } : {}),
   ...(values.https ? { DPH_API_TLS_CERT_FILE: `${certDir}server.crt`, DPH_API_TLS_KEY_FILE: `${certDir}server.key` } : {}),
 }).catch(async (e) => {
   await idp.close();

@@ -24,7 +24,9 @@ export interface SpawnResult {
   stderr: string;
 }
 
-const nodeArgs = (main: string) => ['--conditions=development', '--import', 'tsx', main];
+/** Extra node flags for the child (e.g. `--cpu-prof` for a benchmark), read from DPH_CHILD_NODE_FLAGS. */
+const extraFlags = () => (process.env.DPH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const nodeArgs = (main: string) => [...extraFlags(), '--conditions=development', '--import', 'tsx', main];
 
 /** Runs main.ts to completion (e.g. with a bad config) and returns its exit code and output. */
 export async function runToExit(main: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnResult> {
