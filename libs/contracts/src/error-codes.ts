@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   rateLimited: 'rate_limited',
   internalError: 'internal_error',
   serviceUnavailable: 'service_unavailable',
+  // Webhooks (operator replay)
+  deliveryNotDead: 'delivery_not_dead',
+  endpointDisabled: 'endpoint_disabled',
   // Jobs (worker)
   emptyContent: 'empty_content',
   unsupportedType: 'unsupported_type',

@@ -37,7 +37,7 @@ export async function replayDelivery(
   if (!row) {
     const exists = await q.query('SELECT 1 FROM webhook_deliveries WHERE delivery_id = $1 AND tenant_scene = $2', [deliveryId, tenantScene]);
     if (exists.rows.length === 0) throw new DphError(ERROR_CODES.notFound, 'delivery not found', { status: 404 });
-    throw new DphError('delivery_not_dead', 'only dead-lettered deliveries can be replayed', { status: 409 });
+    throw new DphError(ERROR_CODES.deliveryNotDead, 'only dead-lettered deliveries can be replayed', { status: 409 });
   }
   const audit = replayAudit(tenantScene, actor, { deliveryId, subscriptionId: row.subscription_id, count: 1 });
   return { deliveryId, audit: { ...audit, jobId: row.job_id } };

@@ -5,8 +5,8 @@ import { ERROR_CODES, SCENE_PATTERN } from '@dph/contracts';
 import { enqueueOutboxMany, withTransaction } from '@dph/db';
 import { isDphError } from '@dph/errors';
 import {
-  createSubscription, deleteSubscription, getSubscription, listSubscriptions, rotateSubscriptionSecret,
-  type SubscriptionDeps, type SubscriptionView,
+  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, replayDeadDeliveries, replayDelivery,
+  rotateSubscriptionSecret, type DeliveryView, type SubscriptionDeps, type SubscriptionView,
 } from '@dph/webhooks';
 import type { ApiDeps } from '../deps.js';
 import { auditDenial, eventContext, validateRequest, wrap } from '../middleware.js';
@@ -35,6 +35,10 @@ function view(s: SubscriptionView) {
     eventFilter: s.eventFilter,
     status: s.status,
     disabledReason: s.disabledReason,
+    disabledAt: s.disabledAt,
+    consecutiveFailures: s.consecutiveFailures,
+    lastSuccessAt: s.lastSuccessAt,
+    lastFailureAt: s.lastFailureAt,
     createdAt: s.createdAt,
     createdBy: s.createdBy,
   };
@@ -125,5 +129,70 @@ export function webhookRoutes(router: Router, deps: ApiDeps): void {
       return out;
     }, { scene });
     res.json({ subscriptionId, secret: r.secret, previousSecretExpiresAt: r.previousSecretExpiresAt });
+  }));
+
+  /** Operator routes refuse everyone else in the scene with 403 (audited); outside the scene it stays a 404. */
+  function requireOperator(req: Request, res: Response, scene: string): void {
+    if (isOperator(res.locals.principal!, scene)) return;
+    auditDenial(deps, req, res, 'operator_role_required', 403, { tenantScene: scene });
+    throw problem(ERROR_CODES.forbidden, 403, 'replay needs the operator role of the scene');
+  }
+
+  router.get('/v1/webhooks/:subscriptionId/deliveries', validateRequest(deps, openapi.operation('listWebhookDeliveries')), wrap(async (req, res) => {
+    const { subscriptionId } = res.locals.params as { subscriptionId: string };
+    const q = res.locals.query as { status?: DeliveryView['status']; limit?: number };
+    const { scene } = await locate(req, res, subscriptionId);
+    const includeExcerpt = isOperator(res.locals.principal!, scene);
+    const items = await withTransaction(pool, (c) =>
+      listDeliveries(c, scene, subscriptionId, { limit: clampLimit(q.limit, 50), includeExcerpt, ...(q.status ? { status: q.status } : {}) }),
+    { scene, readOnly: true });
+    res.json({ items });
+  }));
+
+  router.post('/v1/webhooks/:subscriptionId/replay', validateRequest(deps, openapi.operation('replayWebhookDeadLetters')), wrap(async (req, res) => {
+    const p = res.locals.principal!;
+    const { subscriptionId } = res.locals.params as { subscriptionId: string };
+    const body = req.body as { since: string; until: string };
+    const { scene, sub } = await locate(req, res, subscriptionId);
+    requireOperator(req, res, scene);
+    if (sub.status !== 'active') throw problem(ERROR_CODES.endpointDisabled, 409, 'the subscription is disabled; its deliveries would fail at once');
+    const ctx = eventContext(deps, res);
+    const out = await withTransaction(pool, async (c) => {
+      const r = await replayDeadDeliveries(c, scene, subscriptionId, { from: new Date(body.since), to: new Date(body.until) }, p.subject);
+      await enqueueOutboxMany(c, [auditDataMessage(r.audit, ctx)]);
+      return r;
+    }, { scene });
+    res.status(202).json({ subscriptionId, replayed: out.count });
+  }));
+
+  router.post('/v1/webhooks/deliveries/:deliveryId/replay', validateRequest(deps, openapi.operation('replayWebhookDelivery')), wrap(async (req, res) => {
+    const p = res.locals.principal!;
+    const { deliveryId } = res.locals.params as { deliveryId: string };
+    const ctx = eventContext(deps, res);
+    // The delivery's scene is not in the path: try each scene the caller operates; 404 when none holds it.
+    const scenes = scenesToSearch(p, req.get('x-tenant-scene') ?? undefined).filter((s) => SCENE_PATTERN.test(s) && isOperator(p, s));
+    for (const scene of scenes) {
+      try {
+        await withTransaction(pool, async (c) => {
+          const r = await replayDelivery(c, scene, deliveryId, p.subject);
+          const sub = await c.query<{ status: string }>(
+            `SELECT s.status FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.subscription_id = d.subscription_id
+              WHERE d.delivery_id = $1`, [deliveryId]);
+          if (sub.rows[0] && sub.rows[0].status !== 'active') {
+            throw problem(ERROR_CODES.endpointDisabled, 409, 'the subscription is disabled; the delivery would fail at once');
+          }
+          await enqueueOutboxMany(c, [auditDataMessage(r.audit, ctx)]);
+        }, { scene });
+        res.status(202).json({ deliveryId, status: 'pending' });
+        return;
+      } catch (err) {
+        if (!(isDphError(err) && err.status === 404)) throw err;
+      }
+    }
+    if (scenes.length === 0 && scenesToSearch(p, undefined).some((s) => canManage(p, s))) {
+      auditDenial(deps, req, res, 'operator_role_required', 403);
+      throw problem(ERROR_CODES.forbidden, 403, 'replay needs the operator role of the scene');
+    }
+    throw problem(ERROR_CODES.notFound, 404, 'delivery not found');
   }));
 }
