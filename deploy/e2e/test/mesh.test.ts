@@ -197,6 +197,8 @@ describe('end to end through the running mesh', { timeout: 150_000 }, () => {
       const traces = new Set(page.items.map((e) => e.traceId));
       assert.equal(traces.size, 1, `${c.via}: trace ids ${[...traces].join(',')}`);
       assert.match(submitted.traceId ?? '', /^[0-9a-f]{32}$/);
+      // The dispatcher keeps the job event's trace on each delivery: its audit events share the job's trace id.
+      for (const e of webhookEvents) assert.equal(e.traceId, submitted.traceId, `${c.via}: ${e.eventType} trace id`);
       // The worker's job events carry the same W3C trace on the broker.
       const jobEvents = tap.messages.filter((m) => m.exchange === EXCHANGES.events && m.body.includes(c.jobId!));
       assert.ok(jobEvents.length > 0, 'job events seen on dph.events');

@@ -8,7 +8,7 @@ import { withTransaction, enqueueOutboxMany } from '@dph/db';
 import { createGuardedAgent, systemResolveAll } from '@dph/egress';
 import type { CloudEvent, JobEventData } from '@dph/contracts';
 import {
-  DeliveryEngine, createSecretBox, createSubscription, recordEventDeliveries, rotateSubscriptionSecret,
+  DeliveryEngine, createSecretBox, createSubscription, intakeDeliveries, recordEventDeliveries, rotateSubscriptionSecret,
   replayDelivery, replayDeadDeliveries, listDeliveries, sealCallbackSecret, verifyWebhook,
   type SubscriptionDeps, type EngineHooks,
 } from '../src/index.js';
@@ -313,4 +313,42 @@ test('sustained failure disables the endpoint (audited)', async () => {
   assert.deepEqual(disabled, ['sustained_failure']);
   const audits = await auditRows(scene);
   assert.ok(audits.some((a) => a.key === 'audit.webhook_disabled' && a.event.data.payload.reason === 'sustained_failure'));
+});
+
+test('the job event\'s trace: kept on the delivery, sent as traceparent, and carried by webhook_delivered / webhook_failed', async () => {
+  const scene = newScene();
+  await subscribe(scene, '/trace-ok');
+  const failing = await subscribe(scene, '/trace-dead', ['job.failed']);
+  receiver.script('/trace-dead', () => ({ status: 500 }));
+  const traceId = randomBytes(16).toString('hex');
+  const tp = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  const ok = jobEvent(scene, randomUUID(), 'succeeded');
+  const bad = jobEvent(scene, randomUUID(), 'failed');
+  const untraced = jobEvent(scene, randomUUID(), 'succeeded');
+  const r = await intakeDeliveries(disp, [ok, bad, untraced], null, null, [tp, tp, `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`]);
+  assert.equal(r.created, 4);
+  const rows = await deliveryRows(scene);
+  assert.deepEqual(rows.map((x) => x.traceparent ?? 'none').sort(), ['none', tp, tp, tp].sort(), 'an invalid traceparent is not kept');
+  const engine = newEngine(scene);
+  engine.start();
+  engine.kick();
+  await until(async () => (await deliveryRows(scene)).every((x) => x.status === 'succeeded' || x.status === 'dead'));
+  await engine.stop();
+  const sent = receiver.at('/trace-ok').filter((x) => [ok.id, bad.id].includes(String(x.headers['webhook-id'])));
+  assert.equal(sent.length, 2);
+  for (const x of sent) {
+    const [, t, span] = String(x.headers.traceparent).split('-');
+    assert.equal(t, traceId, 'the request joins the job trace');
+    assert.notEqual(span, tp.split('-')[2], 'in a span of its own');
+  }
+  const plain = receiver.at('/trace-ok').find((x) => x.headers['webhook-id'] === untraced.id)!;
+  assert.equal(plain.headers.traceparent, undefined);
+  const audits = await auditRows(scene);
+  const byEvent = (type: string, id: string) => audits.find((a) => a.key === `audit.${type}` && a.event.data.payload.eventId === id);
+  assert.equal(byEvent('webhook_delivered', ok.id)?.event.data.traceId, traceId);
+  assert.equal(byEvent('webhook_delivered', bad.id)?.event.data.traceId, traceId);
+  const dead = byEvent('webhook_failed', bad.id);
+  assert.equal(dead?.event.data.payload.subscriptionId, failing.subscription.subscriptionId);
+  assert.equal(dead?.event.data.traceId, traceId);
+  assert.equal(byEvent('webhook_delivered', untraced.id)?.event.data.traceId, null);
 });

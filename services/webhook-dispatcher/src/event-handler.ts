@@ -1,6 +1,6 @@
 import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
-import { MalformedEventError } from '@dph/messaging';
+import { MalformedEventError, type DeliveryContext } from '@dph/messaging';
 import { intakeDeliveries, type ClaimedDelivery } from '@dph/webhooks';
 import { Batcher } from './event-batcher.js';
 
@@ -23,18 +23,21 @@ export function checkJobEvent(event: CloudEvent<unknown>): CloudEvent<JobEventDa
 /**
  * The consumer handler: record one delivery per matching endpoint (idempotent on the event id), batched with the
  * other events in flight; deliveries nothing waits in front of come back already claimed and are sent at once.
- * The message is acked only after the insert committed; a crash before means redelivery.
+ * The message is acked only after the insert committed; a crash before means redelivery. Each delivery keeps the
+ * trace the event was consumed under.
  */
 export function jobEventHandler(
   q: Queryable,
   opts: { leaseMs: number; onlyScene: string | null; onRecorded: (count: number, claimed: ClaimedDelivery[]) => void },
 ) {
-  const batcher = new Batcher<CloudEvent<JobEventData>, number>(async (events) => {
-    const { created, claimed } = await intakeDeliveries(q, events, opts.leaseMs, opts.onlyScene);
+  const batcher = new Batcher<{ event: CloudEvent<JobEventData>; traceparent: string | undefined }, number>(async (items) => {
+    const { created, claimed } = await intakeDeliveries(q, items.map((i) => i.event), opts.leaseMs, opts.onlyScene, items.map((i) => i.traceparent));
     opts.onRecorded(created, claimed);
     return created;
   });
-  return async (event: CloudEvent<unknown>): Promise<void> => {
-    await batcher.add(checkJobEvent(event));
+  // The consumer span (child of the event's traceparent header) is kept on each delivery: attempts and their audit
+  // events stay in the job's trace.
+  return async (event: CloudEvent<unknown>, ctx?: Pick<DeliveryContext, 'traceparent'>): Promise<void> => {
+    await batcher.add({ event: checkJobEvent(event), traceparent: ctx?.traceparent });
   };
 }

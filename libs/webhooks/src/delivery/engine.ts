@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { OutboxMessage, Queryable } from '@dph/db';
 import type { AuditEventData } from '@dph/contracts';
+import { currentTraceparent, withExtractedContext } from '@dph/telemetry';
 import { signWebhook } from '../sign.js';
 import type { SecretStorage } from '../subscriptions/secrets.js';
 import { judgeResponse, backoffMs, DEFAULT_RETRY_POLICY, type AttemptVerdict, type RetryPolicy } from './retry-policy.js';
@@ -194,19 +195,7 @@ export class DeliveryEngine {
       this.complete(d, startedAt, { statusCode: null, latencyMs: 0, errorClass: 'endpoint_disabled', responseExcerpt: null, retryAfter: undefined }, 'endpoint_disabled');
       return;
     }
-    let result: AttemptResult;
-    try {
-      const secrets = await this.secrets.secretsFor(d);
-      const body = d.payload_body ?? '{}';
-      const headers = signWebhook({ id: d.event_id, timestamp: Math.floor(Date.now() / 1000), body, secrets });
-      result = await sendWebhook({
-        url: d.target_url, body, headers, timeoutMs: this.o.timeoutMs, dispatcher: this.o.dispatcher,
-        allowHttp: this.o.allowHttp, ...(this.o.allowCidrs !== undefined ? { allowCidrs: this.o.allowCidrs } : {}),
-      });
-    } catch (err) {
-      this.o.hooks?.error?.('sign', err);
-      result = { statusCode: null, latencyMs: 0, errorClass: 'secret_unavailable', responseExcerpt: null, retryAfter: undefined };
-    }
+    const result = await this.send(d);
     const verdict: AttemptVerdict = result.statusCode === null || result.errorClass === 'redirect'
       ? { kind: 'retry' }
       : judgeResponse(result.statusCode, result.retryAfter, this.policy);
@@ -216,6 +205,28 @@ export class DeliveryEngine {
     if (round >= this.policy.maxAttempts) return this.complete(d, startedAt, result, 'dead');
     const delayMs = verdict.retryAfterMs ?? backoffMs(round, this.policy);
     this.complete(d, startedAt, result, 'retry', delayMs);
+  }
+
+  /**
+   * Signs and sends one attempt. It runs in a span that is a child of the job event's trace (kept on the delivery
+   * row), and the request carries that span as `traceparent`, so a receiver's own tracing joins the job's trace.
+   */
+  private send(d: ClaimedDelivery): Promise<AttemptResult> {
+    return withExtractedContext(d.traceparent ? { traceparent: d.traceparent } : null, async () => {
+      try {
+        const secrets = await this.secrets.secretsFor(d);
+        const body = d.payload_body ?? '{}';
+        const headers = signWebhook({ id: d.event_id, timestamp: Math.floor(Date.now() / 1000), body, secrets });
+        if (d.traceparent) headers.traceparent = currentTraceparent();
+        return await sendWebhook({
+          url: d.target_url, body, headers, timeoutMs: this.o.timeoutMs, dispatcher: this.o.dispatcher,
+          allowHttp: this.o.allowHttp, ...(this.o.allowCidrs !== undefined ? { allowCidrs: this.o.allowCidrs } : {}),
+        });
+      } catch (err) {
+        this.o.hooks?.error?.('sign', err);
+        return { statusCode: null, latencyMs: 0, errorClass: 'secret_unavailable', responseExcerpt: null, retryAfter: undefined };
+      }
+    }, 'webhook.attempt');
   }
 
   private complete(d: ClaimedDelivery, startedAt: Date, r: AttemptResult, outcome: AttemptOutcome, delayMs = 0): void {

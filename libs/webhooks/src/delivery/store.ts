@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EXCHANGES, auditRoutingKey, EVENT_TYPE_PREFIX, type AuditEventData, type CloudEvent, type JobEventData } from '@dph/contracts';
 import type { OutboxMessage, Queryable } from '@dph/db';
+import { isValidTraceparent, traceIdOf } from '@dph/telemetry';
 import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js';
 import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq } from './payload.js';
 
@@ -26,27 +27,29 @@ export async function intakeDeliveries(
   fastPathLeaseMs: number | null = null,
   /** A scene-scoped dispatcher fast-paths only its own scene (others' rows wait for their dispatcher). */
   onlyScene: string | null = null,
+  /** The W3C traceparent each event was consumed under (same index as `events`); invalid ones are not stored. */
+  traceparents: readonly (string | null | undefined)[] = [],
 ): Promise<{ created: number; claimed: ClaimedDelivery[] }> {
   if (events.length === 0) return { created: 0, claimed: [] };
-  const rows = events.map((event) => {
+  const rows = events.map((event, i) => {
     const d = event.data;
     const name = eventNameOfEvent(event);
     const cb = d.callback && filterMatches(d.callback.eventFilter ?? [ALL_JOB_EVENTS], name) ? d.callback.url : null;
-    return { id: event.id, scene: d.tenantScene, job: d.jobId, name, seq: eventSeq(d.status), body: JSON.stringify(buildPayload(event)), cbKey: cb ? callbackEndpointKey(cb) : null, cb };
+    return { id: event.id, scene: d.tenantScene, job: d.jobId, name, seq: eventSeq(d.status), body: JSON.stringify(buildPayload(event)), cbKey: cb ? callbackEndpointKey(cb) : null, cb, tp: isValidTraceparent(traceparents[i]) ? traceparents[i]! : null };
   });
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   const r = await q.query<ClaimedDelivery>(
     `WITH ev AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])
-         AS e(event_id, scene, job_id, name, seq, body, cb_key, cb_url)),
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $11::text[])
+         AS e(event_id, scene, job_id, name, seq, body, cb_key, cb_url, tp)),
      cand AS (
        SELECT e.event_id, e.scene, e.job_id, e.name, s.subscription_id, 'sub:' || s.subscription_id AS endpoint_key,
-              s.callback_url AS target_url, e.seq, e.body
+              s.callback_url AS target_url, e.seq, e.body, e.tp
          FROM ev e JOIN webhook_subscriptions s
            ON s.tenant_scene = e.scene AND s.status = 'active'
           AND (s.event_filter && ARRAY[e.name, '${ALL_JOB_EVENTS}']::text[] OR cardinality(s.event_filter) = 0)
        UNION ALL
-       SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.body
+       SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.body, e.tp
          FROM ev e WHERE e.cb_url IS NOT NULL),
      ranked AS (
        SELECT c.*, ($9::int IS NOT NULL AND ($10::text IS NULL OR c.scene = $10)
@@ -58,18 +61,18 @@ export async function intakeDeliveries(
          FROM cand c),
      ins AS (
        INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
-         target_url, seq, payload_body, attempts, next_attempt_at)
-       SELECT event_id, scene, job_id, name, subscription_id, endpoint_key, target_url, seq, body,
+         target_url, seq, payload_body, traceparent, attempts, next_attempt_at)
+       SELECT event_id, scene, job_id, name, subscription_id, endpoint_key, target_url, seq, body, tp,
               CASE WHEN fast THEN 1 ELSE 0 END,
               CASE WHEN fast THEN now() + $9::int * interval '1 millisecond' ELSE now() END
          FROM ranked
        ON CONFLICT (event_id, endpoint_key) DO NOTHING
        RETURNING delivery_id, event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key, target_url,
-         seq, attempts, attempt_base, payload_body, created_at)
+         seq, attempts, attempt_base, payload_body, traceparent, created_at)
      SELECT ins.*, s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at
        FROM ins LEFT JOIN webhook_subscriptions s ON s.subscription_id = ins.subscription_id`,
     [col((x) => x.id), col((x) => x.scene), col((x) => x.job), col((x) => x.name), col((x) => x.seq), col((x) => x.body),
-      col((x) => x.cbKey), col((x) => x.cb), fastPathLeaseMs, onlyScene],
+      col((x) => x.cbKey), col((x) => x.cb), fastPathLeaseMs, onlyScene, col((x) => x.tp)],
   );
   return { created: r.rows.length, claimed: r.rows.filter((x) => x.attempts === 1) };
 }
@@ -95,6 +98,8 @@ export interface ClaimedDelivery {
   attempts: number;
   attempt_base: number;
   payload_body: string | null;
+  /** The trace of the job event (null for rows recorded before deliveries kept it). */
+  traceparent: string | null;
   created_at: Date;
   /** Joined from the subscription (null for per-job callbacks). */
   sub_status: 'active' | 'disabled' | null;
@@ -126,7 +131,7 @@ export async function claimDue(q: Queryable, limit: number, leaseMs: number, onl
        LEFT JOIN webhook_subscriptions s ON s.subscription_id = due.subscription_id
       WHERE w.delivery_id = due.delivery_id
      RETURNING w.delivery_id, w.event_id, w.tenant_scene, w.job_id, w.event_type, w.subscription_id, w.endpoint_key,
-       w.target_url, w.seq, w.attempts, w.attempt_base, w.payload_body, w.created_at,
+       w.target_url, w.seq, w.attempts, w.attempt_base, w.payload_body, w.traceparent, w.created_at,
        s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at`,
     [limit, leaseMs, onlyScene],
   );
@@ -222,7 +227,7 @@ export async function deadLetterOpenDeliveries(q: Queryable, endpointKey: string
     `UPDATE webhook_deliveries SET status = 'dead', dead_at = now(), error_class = $2
       WHERE endpoint_key = $1 AND status IN ('pending', 'failed')
       RETURNING delivery_id, event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key, target_url,
-        seq, attempts, attempt_base, payload_body, created_at, NULL::text AS sub_status, NULL::timestamptz AS sub_rotated_at`,
+        seq, attempts, attempt_base, payload_body, traceparent, created_at, NULL::text AS sub_status, NULL::timestamptz AS sub_rotated_at`,
     [endpointKey, errorClass],
   );
   return rows;
@@ -260,7 +265,8 @@ export function auditOutboxMessage(data: AuditEventData, source = 'webhook-dispa
  */
 export function deliveryAudit(
   eventType: 'webhook_failed' | 'webhook_delivered' | 'webhook_disabled',
-  d: Pick<ClaimedDelivery, 'delivery_id' | 'event_id' | 'job_id' | 'tenant_scene' | 'subscription_id' | 'endpoint_key' | 'attempts' | 'event_type'>,
+  d: Pick<ClaimedDelivery, 'delivery_id' | 'event_id' | 'job_id' | 'tenant_scene' | 'subscription_id' | 'endpoint_key' | 'attempts' | 'event_type'>
+    & { traceparent?: string | null },
   extra: Record<string, unknown> = {},
   actor = 'webhook-dispatcher',
 ): AuditEventData {
@@ -278,7 +284,8 @@ export function deliveryAudit(
       attempts: d.attempts,
       ...extra,
     },
-    traceId: null,
+    traceId: traceIdOf(d.traceparent),
     occurredAt: new Date().toISOString(),
   };
 }
+
