@@ -4,10 +4,16 @@
 // stack running (its worker, dispatcher and audit writer consume what the API publishes).
 //
 //   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
+//     [--only max,rate,upload]
 //
 // Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
-// direct_upload (64 KiB) at full speed. Load is loopback-only and stops by itself.
+// direct_upload (64 KiB) at full speed, each with the load average and the CPU-ms per request of every process
+// involved (the API started here, the load generator, and the stack's Postgres, RabbitMQ, MinIO, Redis, worker,
+// dispatcher and audit writer, read from /proc). CPU per request is robust to other load on the machine; the
+// shared processes' figures include whatever else used them in the window. Load is loopback-only and stops by itself.
+// Profile the API with DPH_CHILD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +28,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '15' },
     connections: { type: 'string', default: '64' },
     https: { type: 'boolean', default: false },
+    /** Comma-separated subset of: max, rate, upload (default all three). */
+    only: { type: 'string', default: 'max,rate,upload' },
   },
 });
 const duration = Number(values.duration);
@@ -66,11 +74,68 @@ const upload = Buffer.concat([
   Buffer.from(`\r\n--${boundary}--\r\n`),
 ]);
 
-interface Figures { name: string; rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number }
+// CPU time (ms) of the API, the load generator and each stack component with its descendants (Postgres backends).
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+const stackPids: Record<string, number | undefined> = (() => {
+  try {
+    const st = JSON.parse(readFileSync(join(root, '.dph/state.json'), 'utf8')) as Record<string, { pid?: number }>;
+    const pick = ['postgres', 'rabbitmq', 'minio', 'redis', 'worker-postproc', 'webhook-dispatcher', 'audit-writer'];
+    return Object.fromEntries(pick.map((k) => [k, st[k]?.pid]));
+  } catch {
+    return {};
+  }
+})();
+function cpuSnapshot(): Record<string, number> {
+  const stat = new Map<number, { ppid: number; ms: number; childMs: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      stat.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * TICK_MS, childMs: (Number(f[13]) + Number(f[14])) * TICK_MS });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const tree = (top: number | undefined): number => {
+    if (top === undefined || !stat.has(top)) return 0;
+    let ms = stat.get(top)!.childMs;
+    const todo = [top];
+    while (todo.length > 0) {
+      const pid = todo.pop()!;
+      ms += stat.get(pid)!.ms;
+      for (const [c, v] of stat) if (v.ppid === pid) todo.push(c);
+    }
+    return ms;
+  };
+  const u = process.cpuUsage();
+  const out: Record<string, number> = { api: tree(svc.child.pid), bench: (u.user + u.system) / 1000 };
+  for (const [k, pid] of Object.entries(stackPids)) out[k] = tree(pid);
+  return out;
+}
+
+interface Figures {
+  name: string; rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number;
+  load1: number; cpuMsPerReq: Record<string, number>;
+}
 
 async function run(name: string, opts: Omit<autocannon.Options, 'url'>): Promise<Figures> {
+  const c0 = cpuSnapshot();
   const r = await autocannon({ method: 'POST', duration, ...opts, url: `${base}/v1/jobs` });
-  const f = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors };
+  const c1 = cpuSnapshot();
+  const n = Math.max(1, r['2xx'] + r.non2xx);
+  const cpuMsPerReq: Record<string, number> = {};
+  let total = 0;
+  for (const k of Object.keys(c1)) {
+    const v = ((c1[k] ?? 0) - (c0[k] ?? 0)) / n;
+    cpuMsPerReq[k] = Math.round(v * 1000) / 1000;
+    total += v;
+  }
+  cpuMsPerReq.total = Math.round(total * 1000) / 1000;
+  const f = {
+    name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors,
+    load1: Math.round(loadavg()[0]! * 10) / 10, cpuMsPerReq,
+  };
   console.log(JSON.stringify(f));
   return f;
 }
@@ -79,16 +144,20 @@ const oss = JSON.stringify({ business_ref: 'bench-oss', source: { type: 'inner_o
 const results: Figures[] = [];
 try {
   await run('warm-up', { duration: 5, connections: 16, headers: { ...auth, 'content-type': 'application/json' }, body: oss });
-  results.push(await run('inner_oss_ref max', { connections, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
-  results.push(await run('inner_oss_ref @500/s', { connections: 32, overallRate: 500, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
-  results.push(await run('direct_upload 64KiB max', { connections: 16, headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: upload }));
+  const only = new Set(values.only.split(','));
+  if (only.has('max')) results.push(await run('inner_oss_ref max', { connections, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
+  if (only.has('rate')) results.push(await run('inner_oss_ref @500/s', { connections: 32, overallRate: 500, headers: { ...auth, 'content-type': 'application/json' }, body: oss }));
+  if (only.has('upload')) results.push(await run('direct_upload 64KiB max', { connections: 16, headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: upload }));
 } finally {
   await svc.stop('SIGTERM');
   objects.close();
   await idp.close();
 }
 console.log(`\nload average after run: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log('scenario                     req/s    p50 ms   p99 ms   2xx      non-2xx  errors');
+console.log('scenario                     req/s    p50 ms   p99 ms   2xx      non-2xx  errors  load1');
 for (const f of results) {
-  console.log(`${f.name.padEnd(28)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.ok).padStart(8)} ${String(f.non2xx).padStart(8)} ${String(f.errors).padStart(7)}`);
+  console.log(`${f.name.padEnd(28)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.ok).padStart(8)} ${String(f.non2xx).padStart(8)} ${String(f.errors).padStart(7)} ${String(f.load1).padStart(6)}`);
 }
+const cols = Object.keys(results[0]?.cpuMsPerReq ?? {});
+console.log(`\nCPU-ms per request  ${cols.map((c) => c.slice(0, 10).padStart(10)).join(' ')}`);
+for (const f of results) console.log(`${f.name.slice(0, 19).padEnd(19)} ${cols.map((c) => (f.cpuMsPerReq[c] ?? 0).toFixed(3).padStart(10)).join(' ')}`);

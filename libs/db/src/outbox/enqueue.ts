@@ -26,20 +26,29 @@ export async function enqueueOutbox(client: Queryable, message: OutboxMessage): 
   await enqueueOutboxMany(client, [message]);
 }
 
+/**
+ * The outbox columns of `messages` as six parallel arrays (event ids, exchanges, routing keys, bodies, headers as
+ * JSON text, mandatory flags), for an `unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[],
+ * $6::boolean[])` insert, or for a database function taking them (one statement doing more than the insert).
+ */
+export function outboxColumns(messages: readonly OutboxMessage[]): [string[], string[], string[], Buffer[], string[], boolean[]] {
+  return [
+    messages.map((m) => m.eventId),
+    messages.map((m) => m.exchange),
+    messages.map((m) => m.routingKey),
+    messages.map((m) => bodyBuffer(m.body)),
+    messages.map((m) => JSON.stringify(m.headers ?? {})),
+    messages.map((m) => m.mandatory ?? false),
+  ];
+}
+
 /** One round trip for any number of messages (unnest over parallel arrays). */
 export async function enqueueOutboxMany(client: Queryable, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await client.query(
     `INSERT INTO public.outbox (event_id, exchange, routing_key, body, headers, mandatory)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::boolean[])`,
-    [
-      messages.map((m) => m.eventId),
-      messages.map((m) => m.exchange),
-      messages.map((m) => m.routingKey),
-      messages.map((m) => bodyBuffer(m.body)),
-      messages.map((m) => JSON.stringify(m.headers ?? {})),
-      messages.map((m) => m.mandatory ?? false),
-    ],
+    outboxColumns(messages),
   );
   await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }

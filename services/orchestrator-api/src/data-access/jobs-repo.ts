@@ -1,9 +1,11 @@
 /**
- * SQL for jobs and idempotency records. Every statement runs inside withTransaction({ scene }), so row-level
- * security scopes it to one tenant scene (the dph_api role sees nothing without one).
+ * SQL for jobs and idempotency records. Every statement runs inside withTransaction({ scene }), or calls a database
+ * function that sets the scene first (migration 0030), so row-level security scopes it to one tenant scene (the
+ * dph_api role sees nothing without one).
  */
-import { enqueueOutboxMany, withTransaction, type Pool, type Queryable } from '@dph/db';
-import type { JobStatus } from '@dph/contracts';
+import { enqueueOutboxMany, outboxColumns, withTransaction, type Pool, type Queryable } from '@dph/db';
+import { SCENE_PATTERN, type JobStatus } from '@dph/contracts';
+import { DphError } from '@dph/errors';
 import type { OutboxItem } from '../domain/events.js';
 import type { Cursor } from '../domain/submission.js';
 
@@ -67,21 +69,27 @@ export type InsertOutcome =
   | { kind: 'created' }
   | { kind: 'replay' | 'conflict'; record: IdempotencyRecord };
 
+/** The scene setting and the lookup in one round trip (dph_api_find_idempotency; its own one-statement transaction). */
 export async function findIdempotency(pool: Pool, scene: string, subject: string, key: string): Promise<IdempotencyRecord | undefined> {
-  return withTransaction(pool, async (c) => {
-    const r = await c.query<IdempotencyRecord>(
-      `SELECT request_fingerprint, job_id::text, response FROM public.idempotency_records
-        WHERE tenant_scene = $1 AND subject = $2 AND idem_key = $3 AND expires_at > now()`,
-      [scene, subject, key],
-    );
-    return r.rows[0];
-  }, { scene });
+  checkScene(scene);
+  const r = await pool.query<IdempotencyRecord>({
+    name: 'dph_api_find_idempotency',
+    text: 'SELECT request_fingerprint, job_id, response FROM public.dph_api_find_idempotency($1, $2, $3)',
+    values: [scene, subject, key],
+  });
+  return r.rows[0];
+}
+
+/** The check setTenantScene makes, for the database functions that set the scene themselves. */
+function checkScene(scene: string): void {
+  if (!SCENE_PATTERN.test(scene)) throw new DphError('validation_failed', 'invalid tenant scene', { status: 400 });
 }
 
 /**
- * One transaction: the idempotency claim (when a key is given), the job row and its outbox messages (parse task,
- * job.queued, audit `submitted`). Concurrent requests with one key serialize on the record's primary key: the
- * loser sees the winner's committed record and answers replay or conflict; it never creates a second job.
+ * One transaction, one round trip (dph_api_submit_job, migration 0030): the idempotency claim (when a key is
+ * given), the job row and its outbox messages (parse task, job.queued, audit `submitted`). Concurrent requests with
+ * one key serialize on the record's primary key: the loser sees the winner's committed record and answers replay or
+ * conflict; it never creates a second job.
  */
 export async function insertJob(
   pool: Pool,
@@ -89,34 +97,23 @@ export async function insertJob(
   outbox: OutboxItem[],
   idem: { subject: string; key: string; fingerprint: string; response: unknown } | undefined,
 ): Promise<InsertOutcome> {
-  return withTransaction(pool, async (c) => {
-    if (idem) {
-      const claimed = await c.query(
-        `INSERT INTO public.idempotency_records (tenant_scene, subject, idem_key, request_fingerprint, job_id, response_status, response)
-         VALUES ($1, $2, $3, $4, $5, 202, $6) ON CONFLICT DO NOTHING`,
-        [job.tenantScene, idem.subject, idem.key, idem.fingerprint, job.jobId, JSON.stringify(idem.response)],
-      );
-      if (claimed.rowCount === 0) {
-        const existing = await c.query<IdempotencyRecord>(
-          `SELECT request_fingerprint, job_id::text, response FROM public.idempotency_records
-            WHERE tenant_scene = $1 AND subject = $2 AND idem_key = $3`,
-          [job.tenantScene, idem.subject, idem.key],
-        );
-        const record = existing.rows[0]!;
-        return { kind: record.request_fingerprint === idem.fingerprint ? 'replay' : 'conflict', record };
-      }
-    }
-    await c.query(
-      `INSERT INTO public.jobs (job_id, tenant_scene, business_ref, source_type, source_ref, data_classification,
-         priority, submit_by, callback, raw_bucket, raw_key, declared_type, filename, document_type, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
-      [job.jobId, job.tenantScene, job.businessRef, job.sourceType, job.sourceRef, job.classification, job.priority,
-        job.submitBy, job.callback === undefined ? null : JSON.stringify(job.callback), job.rawBucket, job.rawKey,
-        job.declaredType, job.filename, job.documentType, job.createdAt],
-    );
-    await enqueueOutboxMany(c, outbox);
-    return { kind: 'created' };
-  }, { scene: job.tenantScene });
+  checkScene(job.tenantScene);
+  const r = await pool.query<{ created: boolean; existing_fingerprint: string | null; existing_job_id: string | null; existing_response: IdempotencyRecord['response'] }>({
+    name: 'dph_api_submit_job',
+    text: `SELECT created, existing_fingerprint, existing_job_id, existing_response FROM public.dph_api_submit_job(
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+    values: [
+      job.tenantScene, job.jobId, job.businessRef, job.sourceType, job.sourceRef, job.classification, job.priority,
+      job.submitBy, job.callback === undefined ? null : JSON.stringify(job.callback), job.rawBucket, job.rawKey,
+      job.declaredType, job.filename, job.documentType, job.createdAt,
+      idem?.subject ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem ? JSON.stringify(idem.response) : null,
+      ...outboxColumns(outbox),
+    ],
+  });
+  const row = r.rows[0]!;
+  if (row.created) return { kind: 'created' };
+  const record: IdempotencyRecord = { request_fingerprint: row.existing_fingerprint!, job_id: row.existing_job_id, response: row.existing_response };
+  return { kind: record.request_fingerprint === idem?.fingerprint ? 'replay' : 'conflict', record };
 }
 
 /** The job in one of the given scenes (RLS: each lookup is scoped to one scene), or undefined. */
