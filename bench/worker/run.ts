@@ -5,11 +5,12 @@
 // writes, three transactions with outbox rows (the worker's own relay publishes them meanwhile).
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { rawKey, type ParseTask } from '@dph/contracts';
 import { deleteZone, openStack, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
-import * as fx from '../../services/worker-postproc/test/fixtures.js';
+import * as fx from '@dph/parsing/testing';
 import { QUEUES, priorityBand } from '@dph/contracts';
 
 const { values } = parseArgs({ options: { kind: { type: 'string', default: 'md' }, n: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' } } });
@@ -62,7 +63,28 @@ for (let b = 0; b < n; b += batch) {
 await ch.close();
 const prepSeconds = (performance.now() - prep0) / 1000;
 
+// CPU of the stack's processes (all processes of each name, so other users' load on them is counted too).
+const TICK_MS = 10;
+function stackCpuMs(): Record<string, number> {
+  const out: Record<string, number> = { minio: 0, postgres: 0, 'beam.smp': 0 };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!(comm in out)) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out[comm]! += (Number(f[11]) + Number(f[12])) * TICK_MS;
+  }
+  return out;
+}
+
 const registry = new Registry();
+const stack0 = stackCpuMs();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 // Mean time spent before each stage boundary (stage hooks: parsing = toParsing tx, fetched = S3 GET,
@@ -90,6 +112,7 @@ for (;;) {
 }
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const stack1 = stackCpuMs();
 await worker.stop();
 await deleteZone(stack, zone);
 
@@ -97,7 +120,13 @@ await deleteZone(stack, zone);
 console.log(JSON.stringify({
   kind, documents: n, bytesPerDocument: sample.body.length, concurrency, cores: cpus().length,
   seconds: +seconds.toFixed(2), docsPerSecond: +(n / seconds).toFixed(1), failed,
-  workerCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), prepareSeconds: +prepSeconds.toFixed(1),
+  workerCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+  cpuMsPerDoc: {
+    worker: +((cpu.user + cpu.system) / 1e3 / n).toFixed(2),
+    ...Object.fromEntries(Object.keys(stack0).map((k) => [k, +((stack1[k]! - stack0[k]!) / n).toFixed(2)])),
+  },
+  loadAvg: loadavg().map((x) => +x.toFixed(2)),
+  prepareSeconds: +prepSeconds.toFixed(1),
   meanStageMs: Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, +(v.sum / v.n).toFixed(1)])),
 }));
 await stack.close();

@@ -4,6 +4,8 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -138,21 +140,35 @@ export class S3ObjectStore implements ObjectStore {
     } else if (opts.maxBytes !== undefined && byteLength(body) > opts.maxBytes) {
       throw tooLarge(opts.maxBytes);
     }
-    // lib-storage: one PutObject for small bodies, multipart for large ones, and on any failure (our byte
-    // limit included) it aborts the multipart upload, so no partial object is ever visible.
+    const params: PutObjectCommandInput = {
+      Bucket: bucket,
+      Key: key,
+      Body: source,
+      ContentType: opts.contentType,
+      // Every write asks for SSE-KMS explicitly, whatever the bucket default says.
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: this.kmsKeyId,
+      Tagging: toTagging(opts.tags),
+      Metadata: opts.metadata,
+    };
+    // A body already in memory that fits one part is one PutObject: atomic by itself (S3 shows the whole object
+    // or none), without lib-storage's chunking and multipart bookkeeping on every small write.
+    if (!(body instanceof Readable)) {
+      const size = byteLength(body);
+      if (size <= this.partSize) {
+        try {
+          const out = await this.client.send(new PutObjectCommand({ ...params, ContentLength: size }));
+          return { bucket, key, size, etag: out.ETag };
+        } catch (err) {
+          throw mapError(err, bucket);
+        }
+      }
+    }
+    // lib-storage: multipart for streams and large bodies, and on any failure (our byte limit included) it
+    // aborts the multipart upload, so no partial object is ever visible.
     const upload = new Upload({
       client: this.client,
-      params: {
-        Bucket: bucket,
-        Key: key,
-        Body: source,
-        ContentType: opts.contentType,
-        // Every write asks for SSE-KMS explicitly, whatever the bucket default says.
-        ServerSideEncryption: 'aws:kms',
-        SSEKMSKeyId: this.kmsKeyId,
-        Tagging: toTagging(opts.tags),
-        Metadata: opts.metadata,
-      },
+      params,
       partSize: this.partSize,
       queueSize: 2,
       leavePartsOnError: false,

@@ -1,5 +1,5 @@
 /** Job rows for the worker: conditional transitions, each committed together with its outbox messages. */
-import { enqueueOutboxMany, withTransaction, type Pool, type Queryable } from '@dph/db';
+import { OUTBOX_CHANNEL, enqueueOutboxMany, withTransaction, type Pool, type Queryable } from '@dph/db';
 import type { DocumentType, JobStatus } from '@dph/contracts';
 import type { JobRecord, JobsPort, SuccessUpdate } from '../domain/ports.js';
 import type { OutboxItem } from '../domain/messages.js';
@@ -50,6 +50,34 @@ export function jobsRepo(pool: Pool): JobsPort {
       return job;
     });
 
+  /**
+   * The same conditional transition as one statement (its own transaction): the outbox rows are built from the
+   * loaded row with the new status before the UPDATE, and inserted, with the NOTIFY, only if the UPDATE matched.
+   * One round trip instead of five (BEGIN, UPDATE, INSERT, NOTIFY, COMMIT) on every step of every job. The
+   * columns the messages read (scene, business ref, callback) never change after submission.
+   */
+  const step = async (job: JobRecord, status: JobStatus, set: string, values: unknown[], expected: readonly JobStatus[], outbox: (j: JobRecord) => OutboxItem[]) => {
+    const items = outbox({ ...job, status });
+    const n = 3 + values.length;
+    const r = await pool.query<JobRow>(
+      `WITH moved AS (
+         UPDATE public.jobs SET status = $3, ${set}, event_seq = event_seq + 1
+          WHERE job_id = $1 AND status = ANY($2::text[]) RETURNING ${COLUMNS}
+       ), queued AS (
+         INSERT INTO public.outbox (event_id, exchange, routing_key, body, headers, mandatory)
+         SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::text[], $${n + 3}::text[], $${n + 4}::bytea[], $${n + 5}::jsonb[], $${n + 6}::boolean[])
+          WHERE EXISTS (SELECT 1 FROM moved)
+       )
+       SELECT ${COLUMNS}, pg_notify('${OUTBOX_CHANNEL}', '')::text AS notified FROM moved`,
+      [
+        job.jobId, expected, status, ...values,
+        items.map((m) => m.eventId), items.map((m) => m.exchange), items.map((m) => m.routingKey),
+        items.map((m) => m.body), items.map((m) => JSON.stringify(m.headers)), items.map(() => false),
+      ],
+    );
+    return r.rows[0] ? toRecord(r.rows[0]) : null;
+  };
+
   return {
     async load(jobId) {
       const r = await pool.query<JobRow>(`SELECT ${COLUMNS} FROM public.jobs WHERE job_id = $1`, [jobId]);
@@ -59,14 +87,15 @@ export function jobsRepo(pool: Pool): JobsPort {
       const r = await pool.query<{ status: JobStatus }>('SELECT status FROM public.jobs WHERE job_id = $1', [jobId]);
       return r.rows[0]?.status;
     },
-    toParsing: (jobId, outbox) => transition(jobId, `status = 'parsing', progress = 10`, [], ['queued'], outbox),
-    toPostproc: (jobId, documentType: DocumentType, engine: string, outbox) =>
-      transition(jobId, `status = 'postproc', progress = 60, document_type = $3, parse_engine = $4`, [documentType, engine], ['parsing'], outbox),
-    succeed: (jobId, u: SuccessUpdate, outbox) =>
-      transition(
-        jobId,
-        `status = 'succeeded', progress = 100, document_type = $3, parse_engine = $4, degraded = $5, warnings = $6::jsonb,
-         parsed_bucket = $7, result_keys = $8::jsonb, pii_counts = $9::jsonb`,
+    toParsing: (job, outbox) => step(job, 'parsing', 'progress = 10', [], ['queued'], outbox),
+    toPostproc: (job, documentType: DocumentType, engine: string, outbox) =>
+      step(job, 'postproc', 'progress = 60, document_type = $4, parse_engine = $5', [documentType, engine], ['parsing'], outbox),
+    succeed: (job, u: SuccessUpdate, outbox) =>
+      step(
+        job,
+        'succeeded',
+        `progress = 100, document_type = $4, parse_engine = $5, degraded = $6, warnings = $7::jsonb,
+         parsed_bucket = $8, result_keys = $9::jsonb, pii_counts = $10::jsonb`,
         [u.documentType, u.engine, u.degraded, JSON.stringify(u.warnings), u.parsedBucket, JSON.stringify(u.resultKeys), JSON.stringify(u.piiCounts)],
         ['postproc'],
         outbox,

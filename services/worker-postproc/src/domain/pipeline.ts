@@ -44,7 +44,7 @@ export async function processTask(task: ParseTask, delivery: DeliveryInfo, deps:
 
   try {
     if (job.status === 'queued') {
-      const moved = await deps.jobs.toParsing(job.jobId, (j) => [
+      const moved = await deps.jobs.toParsing(job, (j) => [
         jobEvent(j, {}, ctx),
         // The task reached a zone that accepts its classification (an unroutable one fails the job instead).
         auditEvent(j, 'routed', { classification: task.classification, priority: task.priority, band: priorityBand(task.priority) }, ctx),
@@ -65,7 +65,7 @@ export async function processTask(task: ParseTask, delivery: DeliveryInfo, deps:
     );
     await stage('parsed');
     if (job.status !== 'postproc') {
-      const moved = await deps.jobs.toPostproc(job.jobId, doc.documentType, doc.engine, (j) => [
+      const moved = await deps.jobs.toPostproc(job, doc.documentType, doc.engine, (j) => [
         jobEvent(j, { degraded: doc.degraded }, ctx),
         auditEvent(j, 'parsed', { documentType: doc.documentType, engine: doc.engine, degraded: doc.degraded, warnings: doc.warnings.length, blocks: doc.blocks.length }, ctx),
       ]);
@@ -94,7 +94,7 @@ export async function processTask(task: ParseTask, delivery: DeliveryInfo, deps:
     const piiCounts = countByType(md.findings);
     const hits = [...md.findings.map((f) => hitPayload(f, 'md')), ...json.findings.map((f) => hitPayload(f, 'json'))];
     const done = await deps.jobs.succeed(
-      job.jobId,
+      job,
       { documentType: doc.documentType, engine: doc.engine, degraded: doc.degraded, warnings: doc.warnings, parsedBucket: deps.results.bucket, resultKeys: keys, piiCounts },
       (j) => [
         ...hits.map((p) => auditEvent(j, 'pii_hit', p, ctx)),

@@ -32,15 +32,15 @@ export interface SuccessUpdate {
 
 /**
  * Job transitions. Each is one transaction: a conditional UPDATE (`WHERE status = <expected>`) plus the outbox
- * rows the caller builds from the updated row. `null` means the job was not in the expected state (nothing
- * changed, nothing enqueued).
+ * rows the caller builds from the job with its new status. `null` means the job was not in the expected state
+ * (nothing changed, nothing enqueued). The steps of a running job take the loaded record; `fail` needs only the id.
  */
 export interface JobsPort {
   load(jobId: string): Promise<JobRecord | undefined>;
   status(jobId: string): Promise<JobStatus | undefined>;
-  toParsing(jobId: string, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
-  toPostproc(jobId: string, documentType: DocumentType, engine: string, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
-  succeed(jobId: string, update: SuccessUpdate, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
+  toParsing(job: JobRecord, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
+  toPostproc(job: JobRecord, documentType: DocumentType, engine: string, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
+  succeed(job: JobRecord, update: SuccessUpdate, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
   /** From any of `from` to failed. */
   fail(jobId: string, from: readonly JobStatus[], code: string, message: string, outbox: (job: JobRecord) => OutboxItem[]): Promise<JobRecord | null>;
 }
