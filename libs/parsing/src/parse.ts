@@ -6,17 +6,24 @@ import { detect, type Detection } from './detect.js';
 import { parseMd, parseTxt } from './parsers/text.js';
 import { parseCsv } from './parsers/csv.js';
 import { parseJson } from './parsers/json.js';
-import { parseHtml } from './parsers/html.js';
-import { parseDocx } from './parsers/docx.js';
-import { parseXlsx } from './parsers/xlsx.js';
-import { parsePptx } from './parsers/pptx.js';
-import { parseEmail } from './parsers/email.js';
-import { isScan, pdfToDocument, readPdfText, type PdfText } from './parsers/pdf.js';
+import type { PdfText } from './parsers/pdf.js';
 import { markdownToBlocks } from './markdown-blocks.js';
 import { decodeText } from './text-decode.js';
 import type { EngineAdapter } from './engines/types.js';
 import type { EngineRoutes } from './routes.js';
 import { emptyContent, engineUnavailable, needsOcr, unsupportedType } from './errors.js';
+
+// The office, PDF, HTML and e-mail parsers pull in large libraries (exceljs, mailparser, mammoth, unpdf, turndown:
+// tens of MB resident between them). They load on the first document that needs them, so an idle worker, and a
+// zone that never sees such a format, stays small. import() caches the module: later calls cost nothing.
+const heavy = {
+  html: () => import('./parsers/html.js'),
+  docx: () => import('./parsers/docx.js'),
+  xlsx: () => import('./parsers/xlsx.js'),
+  pptx: () => import('./parsers/pptx.js'),
+  email: () => import('./parsers/email.js'),
+  pdf: () => import('./parsers/pdf.js'),
+};
 
 export interface ParseOptions {
   limits?: Partial<ParseLimits>;
@@ -42,6 +49,7 @@ export async function parseDocument(input: ParseInput, options: ParseOptions = {
   let pdf: PdfText | undefined;
   let type: DocumentType;
   if (detection.kind === 'pdf') {
+    const { isScan, readPdfText } = await heavy.pdf();
     pdf = await readPdfText(input.bytes, limits);
     type = isScan(pdf) ? 'pdf-scan' : 'pdf-native';
   } else type = detection.kind;
@@ -82,18 +90,20 @@ async function builtin(type: DocumentType, d: Detection, input: ParseInput, limi
     case 'json':
       return parseJson(text());
     case 'html':
-      return parseHtml(text());
+      return (await heavy.html()).parseHtml(text());
     case 'docx':
-      return parseDocx(input.bytes, limits);
+      return (await heavy.docx()).parseDocx(input.bytes, limits);
     case 'xlsx':
-      return parseXlsx(input.bytes, limits);
+      return (await heavy.xlsx()).parseXlsx(input.bytes, limits);
     case 'pptx':
-      return parsePptx(input.bytes, limits);
-    case 'pdf-native':
+      return (await heavy.pptx()).parsePptx(input.bytes, limits);
+    case 'pdf-native': {
+      const { pdfToDocument, readPdfText } = await heavy.pdf();
       return pdfToDocument(pdf ?? (await readPdfText(input.bytes, limits)));
+    }
     case 'email': {
       const depth = options.depth ?? 0;
-      return parseEmail(input.bytes, {
+      return (await heavy.email()).parseEmail(input.bytes, {
         depth,
         maxDepth: limits.emailMaxDepth,
         maxAttachments: limits.emailMaxAttachments,
