@@ -12,6 +12,7 @@
 // the shared audit trail nor the running services are touched. The publisher runs in a child process (its own
 // core); the ingest replicas run in this process, each on its own channel and pool, like separate writers.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -75,6 +76,18 @@ async function publisherRole(): Promise<void> {
   });
 }
 
+/** utime+stime of a process in ms (Linux /proc; clock ticks of 10 ms). 0 when it is gone. */
+function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm) ": state is [0], utime [11], stime [12].
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -101,9 +114,26 @@ async function mainRole(): Promise<void> {
       log: quiet,
     }),
   );
+  const observer = createPool(pgSettingsFromEnv({ ...db.env('admin') }), { max: 1 });
+  // CPU of this process (the ingest replicas; the observer's polling is small) and of the writers' Postgres
+  // backends, which are started for this run, so their whole lifetime's CPU is the run's.
+  let cpu0 = process.cpuUsage();
+  const writerBackends = new Set<number>();
+  const sampleBackends = async () => {
+    const r = await observer.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = 'dph_audit_writer'`,
+    );
+    for (const { pid } of r.rows) writerBackends.add(pid);
+  };
+  const backendCpu = new Map<number, number>();
+  const readBackendCpu = () => {
+    for (const pid of writerBackends) {
+      const ms = procCpuMs(pid);
+      if (ms > 0) backendCpu.set(pid, ms);
+    }
+  };
   if (!args.prefill) for (const i of ingests) await i.start();
   stage('ingest started');
-  const observer = createPool(pgSettingsFromEnv({ ...db.env('admin') }), { max: 1 });
 
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url),
     '--role', 'publisher', '--events', String(total), '--rate', args.rate!, '--exchange', q.exchange], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -111,6 +141,7 @@ async function mainRole(): Promise<void> {
   const childExit = new Promise((r) => child.once('exit', r));
   if (args.prefill) {
     await childExit;
+    cpu0 = process.cpuUsage();
     for (const i of ingests) await i.start();
   }
   child.stdout.on('data', (d: Buffer) => (pubOut += d.toString()));
@@ -128,12 +159,16 @@ async function mainRole(): Promise<void> {
     const now = Date.now();
     for (const row of r.rows) latencies.push(now - row.c);
     if (r.rows.length > 0) {
+      if (writerBackends.size < replicas * 2 || latencies.length % 10 === 0) await sampleBackends();
+      readBackendCpu();
       last = Number(r.rows[r.rows.length - 1]!.id);
       firstSeen ||= now;
       lastSeen = now;
     }
     if (r.rows.length < 50000) await new Promise((res) => setTimeout(res, 25));
   }
+  const cpu = process.cpuUsage(cpu0);
+  readBackendCpu();
   stage(`observed ${latencies.length}`);
   await childExit;
   const pub = JSON.parse(pubOut.trim() || '{}') as { published?: number; seconds?: number };
@@ -154,6 +189,12 @@ async function mainRole(): Promise<void> {
     latencyMs: latencies.length
       ? { p50: Math.round(pct(latencies, 50)), p95: Math.round(pct(latencies, 95)), p99: Math.round(pct(latencies, 99)), max: Math.round(latencies[latencies.length - 1]!) }
       : null,
+    cpuMsPer1000: latencies.length
+      ? {
+          writer: Math.round(((cpu.user + cpu.system) / 1000 / latencies.length) * 1000),
+          postgres: Math.round(([...backendCpu.values()].reduce((a, b) => a + b, 0) / latencies.length) * 1000),
+        }
+      : null,
     chainOk: chain.ok,
     verifyRowsPerSec: Math.round(chain.rowsChecked / verifySecs),
     loadAvg1m: { start: Number(load0.toFixed(1)), end: Number(loadavg()[0]!.toFixed(1)) },
@@ -161,7 +202,8 @@ async function mainRole(): Promise<void> {
   console.log(JSON.stringify(summary));
   console.log(
     `audit ingest: ${summary.rowsSeen}/${total} events, ${summary.ingestRatePerSec} events/s sustained (publisher ${summary.publishRatePerSec}/s), ` +
-      `publish→row p50 ${summary.latencyMs?.p50} ms, p99 ${summary.latencyMs?.p99} ms; chain ${chain.ok ? 'intact' : 'BROKEN'}; ` +
+      `publish→row p50 ${summary.latencyMs?.p50} ms, p95 ${summary.latencyMs?.p95} ms, p99 ${summary.latencyMs?.p99} ms; ` +
+      `CPU-ms/1000 events writer ${summary.cpuMsPer1000?.writer}, postgres ${summary.cpuMsPer1000?.postgres}; chain ${chain.ok ? 'intact' : 'BROKEN'}; ` +
       `verify ${summary.verifyRowsPerSec} rows/s; load ${summary.loadAvg1m.start}→${summary.loadAvg1m.end} on 2 cores`,
   );
   await observer.end();

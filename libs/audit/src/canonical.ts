@@ -3,7 +3,7 @@
  * libs/db/migrations/0003_audit_events.sql and docs/audit.md). Kept independent of the database's own functions
  * so that `dph audit verify` still proves the chain when someone with superuser rights has altered them.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export const CANONICAL_VERSION = 'dph-audit-v1';
 export const GENESIS_HASH = '0'.repeat(64);
@@ -47,8 +47,14 @@ export function canonicalAuditText(r: AuditRowText): string {
   ].join('\n');
 }
 
+/** One-shot crypto.hash (Node ≥ 20.12) is about three times cheaper per row than a Hash object. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+
 export function auditRowHash(r: AuditRowText): string {
-  return createHash('sha256').update(canonicalAuditText(r), 'utf8').digest('hex');
+  return sha256Hex(canonicalAuditText(r));
 }
 
 /** The select list that renders a row in the canonical forms above (built-in functions only). */

@@ -3,6 +3,7 @@ export * from './verify.js';
 export * from './red-line.js';
 export * from './audit-row.js';
 export * from './insert.js';
+export * from './append.js';
 export * from './queries.js';
 export * from './export.js';
 export * from './archive.js';

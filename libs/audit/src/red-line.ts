@@ -65,6 +65,25 @@ function keyViolation(key: string, leafIsString: boolean, leafIsLargeNumber: boo
   return undefined;
 }
 
+/**
+ * Verdicts by key and leaf kind, memoised: payloads repeat a small set of keys (entity_type, start, end ...), and
+ * splitting a key into words is most of the guard's cost. Pure function of its inputs, so caching changes
+ * nothing it decides; the map is emptied when full, which bounds it whatever keys arrive.
+ */
+const keyVerdicts = new Map<string, RedLineReason | null>();
+const KEY_VERDICTS_MAX = 4096;
+
+function cachedKeyViolation(key: string, leafIsString: boolean, leafIsLargeNumber: boolean): RedLineReason | undefined {
+  const k = `${leafIsString ? 's' : '-'}${leafIsLargeNumber ? 'n' : '-'}${key}`;
+  let v = keyVerdicts.get(k);
+  if (v === undefined) {
+    v = keyViolation(key, leafIsString, leafIsLargeNumber) ?? null;
+    if (keyVerdicts.size >= KEY_VERDICTS_MAX) keyVerdicts.clear();
+    keyVerdicts.set(k, v);
+  }
+  return v ?? undefined;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checks a payload; an empty result means it may be written. */
@@ -84,7 +103,7 @@ export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViol
       const isString = typeof v === 'string' || (Array.isArray(v) && v.some((x) => typeof x === 'string'));
       // Counts are small; a number of 7+ digits may itself be a phone or card number.
       const isLargeNumber = typeof v === 'number' && Math.abs(v) >= 1_000_000;
-      const reason = keyViolation(key, isString, isLargeNumber);
+      const reason = cachedKeyViolation(key, isString, isLargeNumber);
       if (reason) out.push({ path, reason });
     }
     if (typeof v === 'string') {

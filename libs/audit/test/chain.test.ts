@@ -1,24 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { requireStack } from '@dph/testkit';
 import { withTransaction, type Pool } from '@dph/db';
-import { createScratchDatabase, type ScratchDatabase } from '@dph/db/testing';
+import { createScratchDatabase } from '@dph/db/testing';
 import { AUDIT_ROW_TEXT_COLUMNS, canonicalAuditText, verifyChain, type AuditRowText } from '../src/index.js';
+import { useScratchAudit } from './support/scratch.js';
 
-let db: ScratchDatabase;
-let admin: Pool;
-let writer: Pool;
-
-before(async () => {
-  requireStack();
-  db = await createScratchDatabase();
-  admin = db.pool('admin');
-  writer = db.pool('audit-writer', 8);
-});
-after(async () => {
-  await db?.drop();
-});
+const s = useScratchAudit();
 
 const insertBatch = (pool: Pool, n: number, extra: { eventIds?: string[] } = {}) =>
   withTransaction(pool, async (c) => {
@@ -36,15 +24,15 @@ const insertBatch = (pool: Pool, n: number, extra: { eventIds?: string[] } = {})
   });
 
 test('the writer role appends, the chain verifies, and JS recomputes exactly the trigger text', async () => {
-  assert.equal(await insertBatch(writer, 49), 49);
-  await writer.query(
+  assert.equal(await insertBatch(s.writer, 49), 49);
+  await s.writer.query(
     `INSERT INTO audit_events (event_id, event_type, actor, payload, created_at) VALUES ($1, 'audit_exported', 'ü', '{"z": [1.50, {"b": null, "a": "\\u00e9"}]}', '2026-01-02T03:04:05.000007Z')`,
     [randomUUID()],
   );
-  const r = await verifyChain(admin);
+  const r = await verifyChain(s.admin);
   assert.equal(r.ok, true);
   assert.equal(r.rowsChecked, 50);
-  const row = (await admin.query<AuditRowText & { sql_text: string }>(
+  const row = (await s.admin.query<AuditRowText & { sql_text: string }>(
     `SELECT ${AUDIT_ROW_TEXT_COLUMNS}, dph_audit_canonical(id, event_id, job_id, tenant_scene, event_type, actor, payload,
             trace_id, created_at, recorded_at, prev_hash) AS sql_text FROM audit_events WHERE id = 7`,
   )).rows[0]!;
@@ -53,26 +41,26 @@ test('the writer role appends, the chain verifies, and JS recomputes exactly the
 
 test('the writer role cannot UPDATE, DELETE or TRUNCATE; the superuser is stopped by the triggers', async () => {
   for (const sql of ["UPDATE audit_events SET actor = 'x'", 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
-    await assert.rejects(writer.query(sql), (e: { code?: string }) => e.code === '42501', sql);
+    await assert.rejects(s.writer.query(sql), (e: { code?: string }) => e.code === '42501', sql);
   }
-  await assert.rejects(admin.query("UPDATE audit_events SET actor = 'x' WHERE id = 1"), /append-only/);
-  await assert.rejects(admin.query('DELETE FROM audit_events WHERE id = 1'), /append-only/);
-  await assert.rejects(admin.query('TRUNCATE audit_events'), /append-only/);
+  await assert.rejects(s.admin.query("UPDATE audit_events SET actor = 'x' WHERE id = 1"), /append-only/);
+  await assert.rejects(s.admin.query('DELETE FROM audit_events WHERE id = 1'), /append-only/);
+  await assert.rejects(s.admin.query('TRUNCATE audit_events'), /append-only/);
 });
 
 test('duplicates are written once and leave the chain intact', async () => {
   const ids = [randomUUID(), randomUUID()];
-  assert.equal(await insertBatch(writer, 0, { eventIds: [...ids, ids[0]!] }), 2);
-  assert.equal(await insertBatch(writer, 0, { eventIds: ids }), 0);
-  assert.equal((await verifyChain(admin)).ok, true);
+  assert.equal(await insertBatch(s.writer, 0, { eventIds: [...ids, ids[0]!] }), 2);
+  assert.equal(await insertBatch(s.writer, 0, { eventIds: ids }), 0);
+  assert.equal((await verifyChain(s.admin)).ok, true);
 });
 
 test('several writer replicas at once still make one unbroken chain', async () => {
-  const before = (await verifyChain(admin)).rowsChecked;
-  const other = db.pool('audit-writer', 8);
-  const work = Array.from({ length: 24 }, (_, i) => insertBatch(i % 2 ? writer : other, 40));
+  const before = (await verifyChain(s.admin)).rowsChecked;
+  const other = s.db.pool('audit-writer', 8);
+  const work = Array.from({ length: 24 }, (_, i) => insertBatch(i % 2 ? s.writer : other, 40));
   const written = (await Promise.all(work)).reduce((a, b) => a + b, 0);
-  const r = await verifyChain(admin);
+  const r = await verifyChain(s.admin);
   assert.equal(written, 24 * 40);
   assert.equal(r.ok, true);
   assert.equal(r.rowsChecked, before + written);
@@ -80,7 +68,7 @@ test('several writer replicas at once still make one unbroken chain', async () =
 
 test('a REPEATABLE READ insert is refused (its snapshot could miss the previous link)', async () => {
   await assert.rejects(
-    withTransaction(writer, (c) =>
+    withTransaction(s.writer, (c) =>
       c.query(`INSERT INTO audit_events (event_id, event_type, actor) VALUES ($1, 'routed', 'x')`, [randomUUID()]),
     { isolation: 'repeatable read' }),
     /READ COMMITTED/,
@@ -89,19 +77,19 @@ test('a REPEATABLE READ insert is refused (its snapshot could miss the previous 
 
 /** Superuser tampering with the triggers switched off (session_replication_role = replica). */
 async function tamper(sql: string, params: unknown[] = []): Promise<void> {
-  await withTransaction(admin, async (c) => {
+  await withTransaction(s.admin, async (c) => {
     await c.query('SET LOCAL session_replication_role = replica');
     await c.query(sql, params);
   });
 }
 
 test('superuser tampering is found, with the first broken link named', async (t) => {
-  const clean = await verifyChain(admin);
+  const clean = await verifyChain(s.admin);
   assert.equal(clean.ok, true);
 
   await t.test('an edited payload breaks that row\'s hash', async () => {
     await tamper(`UPDATE audit_events SET payload = payload || '{"start": 999}' WHERE id = 20`);
-    const r = await verifyChain(admin);
+    const r = await verifyChain(s.admin);
     assert.equal(r.ok, false);
     assert.equal(r.firstBreak?.check, 'hash');
     assert.equal(r.firstBreak?.id, '20');
@@ -112,13 +100,13 @@ test('superuser tampering is found, with the first broken link named', async (t)
   await t.test('re-hashing the edited row moves the break to the next row\'s prev_hash', async () => {
     await tamper(`UPDATE audit_events SET hash = encode(sha256(convert_to(dph_audit_canonical(id, event_id, job_id,
       tenant_scene, event_type, actor, payload, trace_id, created_at, recorded_at, prev_hash), 'UTF8')), 'hex') WHERE id = 20`);
-    const r = await verifyChain(admin);
+    const r = await verifyChain(s.admin);
     assert.deepEqual([r.firstBreak?.check, r.firstBreak?.id], ['prev_hash', '21']);
   });
 
   await t.test('a deleted row is a gap in the sequence', async () => {
     await tamper('DELETE FROM audit_events WHERE id IN (20)');
-    const r = await verifyChain(admin);
+    const r = await verifyChain(s.admin);
     assert.deepEqual([r.firstBreak?.check, r.firstBreak?.id], ['sequence', '21']);
   });
 });
@@ -143,7 +131,7 @@ test('rows removed from the end are found through the chain head', async () => {
 
 test("the seed's three queries run as written", async () => {
   const jobId = randomUUID();
-  await withTransaction(writer, (c) =>
+  await withTransaction(s.writer, (c) =>
     c.query(
       `INSERT INTO audit_events (event_id, job_id, tenant_scene, event_type, actor, payload) VALUES
         ($1, $4, 'scene-a', 'submitted', 'alice', '{}'),
@@ -152,16 +140,16 @@ test("the seed's three queries run as written", async () => {
       [randomUUID(), randomUUID(), randomUUID(), jobId],
     ),
   );
-  const byJob = await admin.query(`SELECT * FROM audit_events WHERE job_id = '${jobId}' ORDER BY created_at`);
+  const byJob = await s.admin.query(`SELECT * FROM audit_events WHERE job_id = '${jobId}' ORDER BY created_at`);
   assert.deepEqual(byJob.rows.map((r) => r.event_type), ['submitted', 'pii_hit']);
-  const pii = await admin.query(`SELECT payload->>'entity_type' AS entity, COUNT(*)
+  const pii = await s.admin.query(`SELECT payload->>'entity_type' AS entity, COUNT(*)
     FROM audit_events
     WHERE event_type = 'pii_hit' AND created_at > NOW() - INTERVAL '24 hours'
     GROUP BY entity`);
   const counts = Object.fromEntries(pii.rows.map((r) => [r.entity, Number(r.count)]));
   assert.equal(counts.PHONE_NUMBER, 1);
   assert.ok(counts.EMAIL_ADDRESS >= 1000);
-  const exports = await admin.query(`SELECT * FROM audit_events
+  const exports = await s.admin.query(`SELECT * FROM audit_events
     WHERE event_type = 'audit_exported' AND actor = 'alice' AND created_at > NOW() - INTERVAL '7 days'`);
   assert.equal(exports.rowCount, 1);
 });

@@ -14,8 +14,8 @@
  * specific to this writer, hence a dedicated loop on a raw channel.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { auditRowFromEvent, checkAuditPayload, insertAuditRows, type AuditRow, type PiiScan } from '@dph/audit';
-import { withTransaction, type Pool } from '@dph/db';
+import { appendAuditRows, auditRowFromEvent, checkAuditPayload, type AuditRow, type PiiScan } from '@dph/audit';
+import type { Pool } from '@dph/db';
 import { parseEvent, type ChannelSource } from '@dph/messaging';
 import { isTransientDbError } from './transient.js';
 
@@ -212,7 +212,7 @@ export class AuditIngest {
       const live = batch.filter((p) => p.ch === this.ch);
       if (live.length === 0 || this.abandon) return;
       try {
-        const written = await withTransaction(this.o.pool, (c) => insertAuditRows(c, live.map((p) => p.row)));
+        const written = await appendAuditRows(this.o.pool, live.map((p) => p.row));
         this.ackUpTo(live[live.length - 1]!);
         this.recordWritten(live, written, started);
         return;
@@ -233,7 +233,7 @@ export class AuditIngest {
     for (const p of batch) {
       const started = performance.now();
       try {
-        const written = await withTransaction(this.o.pool, (c) => insertAuditRows(c, [p.row]));
+        const written = await appendAuditRows(this.o.pool, [p.row]);
         this.settle(p, 'ack');
         this.recordWritten([p], written, started);
       } catch (err) {
