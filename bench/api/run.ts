@@ -4,7 +4,7 @@
 // stack running (its worker, dispatcher and audit writer consume what the API publishes).
 //
 //   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
-//     [--only max,rate,upload]
+//     [--only max,rate,upload] [--pg-roles]
 //
 // Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
 // direct_upload (64 KiB) at full speed, each with the load average and the CPU-ms per request of every process
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     https: { type: 'boolean', default: false },
     /** Comma-separated subset of: max, rate, upload (default all three). */
     only: { type: 'string', default: 'max,rate,upload' },
+    /** Also split Postgres CPU by the role of each backend (pg:dph_api, pg:dph_worker, ...). */
+    'pg-roles': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -111,6 +113,19 @@ function cpuSnapshot(): Record<string, number> {
   const u = process.cpuUsage();
   const out: Record<string, number> = { api: tree(svc.child.pid), bench: (u.user + u.system) / 1000 };
   for (const [k, pid] of Object.entries(stackPids)) out[k] = tree(pid);
+  // Postgres backends by role ("postgres: dph_api dph 127.0.0.1(port) idle"): which client's work the server does.
+  if (values['pg-roles']) {
+    for (const [pid, v] of stat) {
+      if (v.ppid !== stackPids.postgres) continue;
+      let role: string;
+      try {
+        role = /^postgres: (\S+) /.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'other';
+      } catch {
+        continue;
+      }
+      out[`pg:${role}`] = (out[`pg:${role}`] ?? 0) + v.ms;
+    }
+  }
   return out;
 }
 
@@ -129,7 +144,7 @@ async function run(name: string, opts: Omit<autocannon.Options, 'url'>): Promise
   for (const k of Object.keys(c1)) {
     const v = ((c1[k] ?? 0) - (c0[k] ?? 0)) / n;
     cpuMsPerReq[k] = Math.round(v * 1000) / 1000;
-    total += v;
+    if (!k.startsWith('pg:')) total += v; // pg:<role> splits the postgres figure
   }
   cpuMsPerReq.total = Math.round(total * 1000) / 1000;
   const f = {

@@ -7,3 +7,4 @@ export { IssuerMetadataCache, type IssuerMetadata } from './issuer-metadata.js';
 export { createOidcVerifier, extractBearer, type TokenVerifier, type VerifierDeps } from './verifier.js';
 export { createTrustAllVerifier, TRUST_ALL_HEADER, TRUST_ALL_SUBJECT } from './trust-all.js';
 export { createVerifier } from './create-verifier.js';
+export { withTokenCache, type TokenCacheOptions } from './token-cache.js';

@@ -36,6 +36,13 @@ export interface AuthSettings {
   readonly jwksTimeoutMs: number;
   /** Discovery metadata is re-read this often; a failed refresh keeps the previous metadata. */
   readonly discoveryRefreshMs: number;
+  /**
+   * Verified tokens remembered (by a SHA-256 of the header value, never the token) so a repeated bearer token skips
+   * signature verification; 0 or absent: no cache. See token-cache.ts.
+   */
+  readonly tokenCacheSize?: number;
+  /** Longest a remembered token is trusted before its signature is checked again (never past its `exp`). */
+  readonly tokenCacheMaxAgeMs?: number;
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -59,6 +66,8 @@ const envSchema = z.object({
   DPH_OIDC_JWKS_MAX_STALE_MS: int(0, 7 * 86_400_000).default(3_600_000),
   DPH_OIDC_JWKS_TIMEOUT_MS: int(100, 60_000).default(5_000),
   DPH_OIDC_DISCOVERY_REFRESH_MS: int(1_000, 7 * 86_400_000).default(3_600_000),
+  DPH_OIDC_TOKEN_CACHE_SIZE: int(0, 1_000_000).default(0),
+  DPH_OIDC_TOKEN_CACHE_MAX_AGE_MS: int(1_000, 3_600_000).default(300_000),
 });
 
 /** True when an `http://` issuer is acceptable: loopback host and a development deployment only. */
@@ -120,5 +129,7 @@ export function parseAuthSettings(env: Record<string, string | undefined>): Auth
     jwksMaxStaleMs: e.DPH_OIDC_JWKS_MAX_STALE_MS,
     jwksTimeoutMs: e.DPH_OIDC_JWKS_TIMEOUT_MS,
     discoveryRefreshMs: e.DPH_OIDC_DISCOVERY_REFRESH_MS,
+    tokenCacheSize: e.DPH_OIDC_TOKEN_CACHE_SIZE,
+    tokenCacheMaxAgeMs: e.DPH_OIDC_TOKEN_CACHE_MAX_AGE_MS,
   });
 }

@@ -34,6 +34,9 @@ export const configSchema = z
     DPH_OIDC_JWKS_MAX_STALE_MS: str().optional(),
     DPH_OIDC_JWKS_TIMEOUT_MS: str().optional(),
     DPH_OIDC_DISCOVERY_REFRESH_MS: str().optional(),
+    /** Verified tokens remembered by hash so repeated bearer tokens skip signature checks (0 turns it off). */
+    DPH_OIDC_TOKEN_CACHE_SIZE: str().default('10000'),
+    DPH_OIDC_TOKEN_CACHE_MAX_AGE_MS: str().optional(),
     /** Limits: direct uploads (default 100 MiB), JSON bodies, presigned_url sources (size and whole-fetch time). */
     DPH_API_MAX_UPLOAD_BYTES: int(1024, 10 * 1024 ** 3).default(100 * 1024 ** 2),
     DPH_API_MAX_JSON_BYTES: int(1024, 10 * 1024 ** 2).default(64 * 1024),

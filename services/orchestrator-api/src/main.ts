@@ -51,8 +51,9 @@ shutdown
 
 try {
   pool = createPool(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}` });
+  // Auto-pipelining: the two rate-limit scripts of a request (and those of concurrent requests) leave in one write.
   redis = new Redis(config.DPH_REDIS_URL, {
-    tls: { ca: readFileSync(config.DPH_TLS_CA_FILE) }, maxRetriesPerRequest: 1, enableOfflineQueue: false,
+    tls: { ca: readFileSync(config.DPH_TLS_CA_FILE) }, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true,
   });
   redis.on('error', (err: Error & { code?: unknown }) => log.warn({ errName: err.name, code: err.code }, 'redis connection error'));
   objects = objectStoreFromConfig(storage);

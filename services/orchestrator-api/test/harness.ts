@@ -69,11 +69,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const objects = objectStoreFromConfig(storage);
   const auth = parseAuthSettings({
     DPH_ENV: 'development', DPH_AUTH_MODE: o.authMode ?? 'oidc', DPH_OIDC_ISSUER: idp.issuer, DPH_OIDC_AUDIENCE: idp.audience,
+    DPH_OIDC_TOKEN_CACHE_SIZE: '1000', // as the service runs (config.ts default)
   });
   const verifier = createVerifier(auth);
   const webhookStorage = { box: createSecretBox(randomBytes(32)) };
   let redis: Redis | null = null;
-  if (o.redis === 'stack') redis = new Redis(redisUrl(), { tls: redisTlsOptions(), maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  if (o.redis === 'stack') redis = new Redis(redisUrl(), { tls: redisTlsOptions(), maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
   if (o.redis === 'down') {
     redis = new Redis({ host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, retryStrategy: () => 1000 });
   }
