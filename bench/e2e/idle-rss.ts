@@ -2,7 +2,8 @@
  * `npm run bench:rss`: idle resident memory of each service as its image runs it, compiled (`node dist/main.js`)
  * with the runtime environment its Dockerfile sets (NODE_OPTIONS, MALLOC_ARENA_MAX), against the local stack.
  *
- * For each service: build (Nx, cached), start one extra instance on a free port, wait for /readyz, let it idle
+ * For each service: build (Nx, cached), start one extra instance configured like the stack's running one (its
+ * environment read from /proc) on a free port, wait for /readyz, let it idle
  * (--idle seconds, default 15), read VmRSS plus Pss and private memory from /proc/<pid>/smaps_rollup, stop it.
  * RSS counts the pages of the node binary itself (30-40 MB, shared by every node process on a host); Pss and
  * private show what one more replica really costs. Figures only; nothing is asserted.
@@ -11,8 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import { caCert, serviceEnv, stackPaths } from '@dph/testkit';
-import { ROOT, SERVICES, type Service } from '@dph/e2e/src/index.js';
+import { caCert, stackPaths } from '@dph/testkit';
+import { ROOT, SERVICES, stackStatus, type Service } from '@dph/e2e/src/index.js';
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,14 +39,22 @@ function memoryMb(pid: number): Memory {
   return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024, priv: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
 }
 
-async function idleMemory(service: Service): Promise<Memory & { env: Record<string, string> }> {
+/**
+ * The environment the stack started its own instance of the service with (credentials, per-scene PII keys,
+ * certificates): the measured replica is configured exactly like a second replica of the running one.
+ */
+function stackServiceEnv(pid: number | undefined, service: Service): Record<string, string> {
+  if (!pid) throw new Error(`${service} is not running in the stack: npm run stack -- up`);
+  const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
+
+async function idleMemory(service: Service, pid: number | undefined): Promise<Memory & { env: Record<string, string> }> {
   const tls = join(stackPaths().dir, 'tls');
   const runtime = imageRuntimeEnv(service);
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/root',
+    ...stackServiceEnv(pid, service),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...serviceEnv(service),
     ...runtime,
     NODE_ENV: 'production',
     DPH_SERVICE_INSTANCE: `${service}-rss`,
@@ -86,10 +95,12 @@ async function main(): Promise<void> {
   console.log('[bench:rss] building the services (npm run build; Nx reuses unchanged outputs)');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('npm run build failed');
+  const st = stackStatus();
+  if (!st.ready) throw new Error('the stack is not ready: npm run stack -- up');
   const rows: string[] = [];
   for (const s of SERVICES) {
     console.log(`[bench:rss] ${s}: starting dist/main.js, idling ${IDLE_S} s`);
-    const m = await idleMemory(s);
+    const m = await idleMemory(s, st.components[s]?.pid);
     rows.push(`${s.padEnd(20)} ${m.rss.toFixed(0).padStart(6)} ${m.pss.toFixed(0).padStart(6)} ${m.priv.toFixed(0).padStart(8)}   ${Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
   console.log(`\nidle memory of the compiled services (MB), ${IDLE_S} s after ready`);
