@@ -22,9 +22,9 @@ const arg = (name: string, d: number) => {
 const IDLE_S = arg('idle', 15);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The ENV assignments of the Dockerfile's last stage that change how node runs. */
-function imageRuntimeEnv(service: Service): Record<string, string> {
-  const file = readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8');
+/** The ENV assignments of the image's runtime stage (the root Dockerfile's last) that change how node runs. */
+function imageRuntimeEnv(): Record<string, string> {
+  const file = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const runtime = file.slice(file.lastIndexOf('\nFROM '));
   const env: Record<string, string> = {};
   for (const m of runtime.matchAll(/\b(NODE_OPTIONS|MALLOC_ARENA_MAX)=("[^"]*"|\S+)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
@@ -51,7 +51,7 @@ function stackServiceEnv(pid: number | undefined, service: Service): Record<stri
 
 async function idleMemory(service: Service, pid: number | undefined): Promise<Memory & { env: Record<string, string> }> {
   const tls = join(stackPaths().dir, 'tls');
-  const runtime = imageRuntimeEnv(service);
+  const runtime = imageRuntimeEnv();
   const env = {
     ...stackServiceEnv(pid, service),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
