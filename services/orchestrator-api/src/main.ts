@@ -17,6 +17,7 @@ import { objectStoreFromConfig } from '@dph/storage';
 import { createSecretBox, secretBoxFromFile } from '@dph/webhooks';
 import { buildApp } from './app.js';
 import { SERVICE, loadSettings } from './config.js';
+import { createObjectHead } from './data-access/object-head.js';
 import { failUnroutableJob } from './data-access/parked.js';
 import { loadOpenApi } from './http/openapi/load-spec.js';
 import { OpenApiValidator } from './http/openapi/validator.js';
@@ -30,6 +31,7 @@ let server: Server | undefined;
 let amqp: AmqpConnection | undefined;
 let redis: Redis | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
+let heads: ReturnType<typeof createObjectHead> | undefined;
 let pool: Pool | undefined;
 let relay: OutboxRelay | undefined;
 let publisher: ConfirmPublisher | undefined;
@@ -45,7 +47,10 @@ shutdown
   .add('close-publisher', () => publisher?.close())
   .add('close-amqp', () => amqp?.close())
   .add('close-redis', () => redis?.quit())
-  .add('close-s3', () => objects?.close())
+  .add('close-s3', () => {
+    objects?.close();
+    heads?.close();
+  })
   .add('close-postgres', () => pool?.end())
   .add('flush-traces', () => rt.tracing.shutdown());
 
@@ -57,6 +62,7 @@ try {
   });
   redis.on('error', (err: Error & { code?: unknown }) => log.warn({ errName: err.name, code: err.code }, 'redis connection error'));
   objects = objectStoreFromConfig(storage);
+  heads = createObjectHead(storage.connection);
   amqp = await connectAmqp({
     ...amqpOptionsFromConfig(config),
     connectionName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`,
@@ -132,6 +138,7 @@ try {
       verifier,
       pool: db,
       store,
+      headObject: heads.head,
       limits: createRateLimits(cache, {
         subjectPoints: config.DPH_RATE_LIMIT_SUBJECT_PER_MIN, scenePoints: config.DPH_RATE_LIMIT_SCENE_PER_MIN, durationSec: 60,
       }),

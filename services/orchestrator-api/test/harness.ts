@@ -23,6 +23,7 @@ import type { ApiDeps, ApiSettings } from '../src/http/deps.js';
 import { loadOpenApi } from '../src/http/openapi/load-spec.js';
 import { OpenApiValidator } from '../src/http/openapi/validator.js';
 import { createRateLimits, type RateLimitSettings } from '../src/http/rate-limit.js';
+import { createObjectHead } from '../src/data-access/object-head.js';
 
 export const CLIENTS: TestIdpClient[] = [
   { id: 'alice', scenes: ['credit', 'hr', 'uploads'] },
@@ -67,6 +68,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const admin = new pg.Pool({ ...pgAdminClientConfig(), max: 4 });
   const storage = storageConfigFromEnv(env);
   const objects = objectStoreFromConfig(storage);
+  const heads = createObjectHead(storage.connection);
   const auth = parseAuthSettings({
     DPH_ENV: 'development', DPH_AUTH_MODE: o.authMode ?? 'oidc', DPH_OIDC_ISSUER: idp.issuer, DPH_OIDC_AUDIENCE: idp.audience,
     DPH_OIDC_TOKEN_CACHE_SIZE: '1000', // as the service runs (config.ts default)
@@ -101,6 +103,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     verifier,
     pool,
     store: objects.store,
+    headObject: heads.head,
     limits: createRateLimits(redis, { subjectPoints: 100_000, scenePoints: 100_000, durationSec: 60, ...o.limits }),
     fetchSource: async (url) => {
       const r = await fetchGuarded(url, {
@@ -139,6 +142,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await pool.end();
       await admin.end();
       objects.close();
+      heads.close();
       redis?.disconnect();
       if (!o.idp) await idp.close();
     },

@@ -4,6 +4,7 @@ import type { ObjectStore } from '@dph/storage';
 import type { Logger } from '@dph/logging';
 import type { Readable } from 'node:stream';
 import type { RateLimits } from './rate-limit.js';
+import type { ObjectHead } from '../data-access/object-head.js';
 import type { OpenApiValidator } from './openapi/validator.js';
 
 export interface ApiSettings {
@@ -36,6 +37,8 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   pool: Pool;
   store: ObjectStore;
+  /** HEAD of an inner_oss_ref object (data-access/object-head.ts); store.head when absent. */
+  headObject?: ObjectHead;
   limits: RateLimits;
   /** presigned_url fetch through the SSRF guard (@dph/egress fetchGuarded). */
   fetchSource: (url: string) => Promise<FetchedSource>;

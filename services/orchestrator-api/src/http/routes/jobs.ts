@@ -122,6 +122,7 @@ async function checkCallback(deps: ApiDeps, raw: unknown): Promise<Callback | un
 export function jobRoutes(router: Router, deps: ApiDeps): void {
   const { settings, store, pool, openapi } = deps;
   const op = (id: string) => openapi.operation(id);
+  const headObject = deps.headObject ?? ((bucket: string, key: string) => store.head(bucket, key));
 
   /** The part common to every source once the document (or reference) is in place. */
   async function finish(
@@ -192,7 +193,7 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
       const ref = parseOssRef(sub.sourceRef, settings.innerOssBuckets);
       let declaredType: string | null;
       try {
-        declaredType = (await store.head(ref.bucket, ref.key)).contentType ?? null;
+        declaredType = (await headObject(ref.bucket, ref.key)).contentType ?? null;
       } catch (err) {
         if (isDphError(err) && err.code === ERROR_CODES.notFound) {
           throw problem(ERROR_CODES.sourceNotFound, 422, 'inner_oss_ref names no existing object');
