@@ -36,6 +36,11 @@ export const configSchema = z.object({
   DPH_WEBHOOK_DISABLE_AFTER_MS: duration({ min: 0, max: 30 * 86_400_000 }).default(86_400_000),
   /** Claim only one scene's deliveries (scene-sharded dispatchers; tests sharing a database). */
   DPH_WEBHOOK_ONLY_SCENE: str('a scene name').optional(),
+  /**
+   * Consume this queue instead of the shared dph.webhooks.events, declared without bindings: whoever sets it feeds
+   * it directly (the benchmark, so the stack's own dispatcher does not take its events).
+   */
+  DPH_WEBHOOK_EVENTS_QUEUE: str('a queue name').regex(/^[a-z0-9][a-z0-9._-]{0,200}$/).optional(),
 });
 
 export type Config = z.output<typeof configSchema>;

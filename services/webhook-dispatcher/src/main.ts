@@ -44,7 +44,9 @@ try {
   metrics.backlog(() => readBacklog(db));
   ({ engine, agent } = buildEngine(config, db, metrics.hooks));
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
-  const { queue, bindings } = SERVICE_QUEUES.webhookEvents;
+  const { queue, bindings } = config.DPH_WEBHOOK_EVENTS_QUEUE
+    ? { queue: config.DPH_WEBHOOK_EVENTS_QUEUE, bindings: [] }
+    : SERVICE_QUEUES.webhookEvents;
   amqp = await connectAmqp({
     ...amqpOptionsFromConfig(config),
     connectionName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`,

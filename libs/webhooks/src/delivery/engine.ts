@@ -6,14 +6,15 @@
 import type { Dispatcher } from 'undici';
 import type { OutboxMessage, Queryable } from '@dph/db';
 import type { AuditEventData } from '@dph/contracts';
-import { currentTraceparent, withExtractedContext } from '@dph/telemetry';
+import { toCidrs, type Cidr } from '@dph/egress';
 import { signWebhook } from '../sign.js';
 import type { SecretStorage } from '../subscriptions/secrets.js';
 import { judgeResponse, backoffMs, DEFAULT_RETRY_POLICY, type AttemptVerdict, type RetryPolicy } from './retry-policy.js';
 import { sendWebhook, type AttemptResult } from './sender.js';
+import { TERMINAL_SEQ } from './payload.js';
 import { SigningSecretCache } from './secret-cache.js';
 import {
-  auditOutboxMessage, claimDue, completeAttempts, deadLetterOpenDeliveries, deliveryAudit,
+  auditOutboxMessage, claimDue, completeAttemptsWithAudits, deadLetterOpenDeliveries, deliveryAudit,
   disableSubscriptionForFailures, type ClaimedDelivery, type CompletedAttempt,
 } from './store.js';
 
@@ -65,10 +66,16 @@ export interface EngineOptions {
   onlyScene?: string | null;
 }
 
+/** Finished attempts are recorded in batches of up to FLUSH_MAX, at most FLUSH_WAIT_MS after the first. */
+const FLUSH_MAX = 500;
+const FLUSH_WAIT_MS = 20;
+
 export class DeliveryEngine {
   private readonly o: Required<Omit<EngineOptions, 'allowCidrs' | 'policy' | 'hooks'>> & Pick<EngineOptions, 'allowCidrs' | 'hooks'>;
   private readonly policy: RetryPolicy;
   private readonly secrets: SigningSecretCache;
+  /** The egress allowlist, parsed once (IP-literal targets are vetted against it at every attempt). */
+  private readonly allowCidrs: readonly Cidr[];
   private running = false;
   private loopDone: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -94,6 +101,7 @@ export class DeliveryEngine {
     } as typeof this.o;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
     this.secrets = new SigningSecretCache(opts.db.q, opts.storage);
+    this.allowCidrs = toCidrs(opts.allowCidrs);
   }
 
   start(): void {
@@ -208,25 +216,24 @@ export class DeliveryEngine {
   }
 
   /**
-   * Signs and sends one attempt. It runs in a span that is a child of the job event's trace (kept on the delivery
-   * row), and the request carries that span as `traceparent`, so a receiver's own tracing joins the job's trace.
+   * Signs and sends one attempt. The request carries the trace the job event was consumed under (kept on the
+   * delivery row) as `traceparent`, so a receiver's own tracing joins the job's trace. No span of its own per
+   * attempt: the attempt is recorded in webhook_attempts, and a span each cost more CPU than the HMACs.
    */
-  private send(d: ClaimedDelivery): Promise<AttemptResult> {
-    return withExtractedContext(d.traceparent ? { traceparent: d.traceparent } : null, async () => {
-      try {
-        const secrets = await this.secrets.secretsFor(d);
-        const body = d.payload_body ?? '{}';
-        const headers = signWebhook({ id: d.event_id, timestamp: Math.floor(Date.now() / 1000), body, secrets });
-        if (d.traceparent) headers.traceparent = currentTraceparent();
-        return await sendWebhook({
-          url: d.target_url, body, headers, timeoutMs: this.o.timeoutMs, dispatcher: this.o.dispatcher,
-          allowHttp: this.o.allowHttp, ...(this.o.allowCidrs !== undefined ? { allowCidrs: this.o.allowCidrs } : {}),
-        });
-      } catch (err) {
-        this.o.hooks?.error?.('sign', err);
-        return { statusCode: null, latencyMs: 0, errorClass: 'secret_unavailable', responseExcerpt: null, retryAfter: undefined };
-      }
-    }, 'webhook.attempt');
+  private async send(d: ClaimedDelivery): Promise<AttemptResult> {
+    try {
+      const secrets = await this.secrets.secretsFor(d);
+      const body = d.payload_body ?? '{}';
+      const headers = signWebhook({ id: d.event_id, timestamp: Math.floor(Date.now() / 1000), body, secrets });
+      if (d.traceparent) headers.traceparent = d.traceparent;
+      return await sendWebhook({
+        url: d.target_url, body, headers, timeoutMs: this.o.timeoutMs, dispatcher: this.o.dispatcher,
+        allowHttp: this.o.allowHttp, allowCidrs: this.allowCidrs,
+      });
+    } catch (err) {
+      this.o.hooks?.error?.('sign', err);
+      return { statusCode: null, latencyMs: 0, errorClass: 'secret_unavailable', responseExcerpt: null, retryAfter: undefined };
+    }
   }
 
   private complete(d: ClaimedDelivery, startedAt: Date, r: AttemptResult, outcome: AttemptOutcome, delayMs = 0): void {
@@ -240,8 +247,10 @@ export class DeliveryEngine {
       responseExcerpt: r.responseExcerpt,
       completion: outcome === 'succeeded' ? { kind: 'succeeded' } : outcome === 'retry' ? { kind: 'retry', delayMs } : { kind: 'dead' },
     });
-    if (this.pending.length >= 100) void this.flush();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), 5);
+    // Recording waits a little to batch: it is off the path to the receiver (a claimed delivery's lease covers
+    // the wait), and each flush costs a transaction whatever its size.
+    if (this.pending.length >= FLUSH_MAX) void this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), FLUSH_WAIT_MS);
   }
 
   /** Writes finished attempts; one flush at a time, later ones queue behind it. */
@@ -254,7 +263,9 @@ export class DeliveryEngine {
         this.pending = [];
         try {
           await this.o.db.tx((q) => this.record(q, batch), { durable: false });
-          this.kick(); // successors of finished deliveries may now be due
+          // A later event of the same job may wait behind a finished one: claim it now. Nothing waits behind a
+          // terminal event or a retry (still open), so those do not cost a claim.
+          if (batch.some((c) => c.completion.kind !== 'retry' && c.delivery.seq < TERMINAL_SEQ)) this.kick();
         } catch (err) {
           this.o.hooks?.error?.('complete', err);
           // Keep them; leases make the rows due again if this process dies before a later flush succeeds.
@@ -269,18 +280,20 @@ export class DeliveryEngine {
   }
 
   private async record(q: Queryable, batch: CompletedAttempt[]): Promise<void> {
-    const health = await completeAttempts(q, batch);
-    const audits: AuditEventData[] = [];
+    const outcomes: AuditEventData[] = [];
     let dead = 0;
     for (const c of batch) {
       if (c.completion.kind === 'succeeded') {
-        audits.push(deliveryAudit('webhook_delivered', c.delivery, { statusCode: c.statusCode }));
+        outcomes.push(deliveryAudit('webhook_delivered', c.delivery, { statusCode: c.statusCode }));
         continue;
       }
       if (c.completion.kind !== 'dead') continue;
       dead++;
-      audits.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));
+      outcomes.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));
     }
+    // The attempts, the deliveries' state, the failure streaks and these audit events: one statement.
+    const health = await completeAttemptsWithAudits(q, batch, outcomes.map((a) => auditOutboxMessage(a)));
+    const audits: AuditEventData[] = [];
     const disable = async (endpointKey: string, subscriptionId: string | null, reason: string, sample: ClaimedDelivery) => {
       if (subscriptionId && !(await disableSubscriptionForFailures(q, subscriptionId, reason))) return;
       this.o.hooks?.endpointDisabled?.(reason);

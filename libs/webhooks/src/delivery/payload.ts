@@ -40,8 +40,11 @@ export function buildPayload(event: CloudEvent<JobEventData>): WebhookPayload {
 export function eventSeq(status: string): number {
   const i = (JOB_STATUSES as readonly string[]).indexOf(status);
   if (i < 0) return 99;
-  return Math.min(i, 3); // succeeded, failed and cancelled are all terminal: rank 3
+  return Math.min(i, TERMINAL_SEQ); // succeeded, failed and cancelled are all terminal: one rank
 }
+
+/** The rank of a job's terminal event: nothing of the same job is ever ordered behind it. */
+export const TERMINAL_SEQ = 3;
 
 /** One delivery per (event, endpoint): subscriptions by id, per-job callbacks by a hash of their URL. */
 export const subscriptionEndpointKey = (subscriptionId: string): string => `sub:${subscriptionId}`;

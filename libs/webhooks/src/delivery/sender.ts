@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { checkUrl, isEgressDenied, isIpLiteral, resolveVetted, toCidrs } from '@dph/egress';
+import { checkUrl, isEgressDenied, isIpLiteral, resolveVetted, toCidrs, type Cidr } from '@dph/egress';
 
 export interface SendInput {
   url: string;
@@ -9,8 +9,8 @@ export interface SendInput {
   /** The guarded agent (its lookup vets every connection). */
   dispatcher: Dispatcher;
   allowHttp: boolean;
-  /** Needed to vet IP-literal URLs, which never reach the agent's lookup. */
-  allowCidrs?: string | readonly string[];
+  /** Needed to vet IP-literal URLs, which never reach the agent's lookup (parsed ones are used as they are). */
+  allowCidrs?: string | readonly string[] | readonly Cidr[];
 }
 
 export interface AttemptResult {

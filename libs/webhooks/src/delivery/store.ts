@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EXCHANGES, auditRoutingKey, EVENT_TYPE_PREFIX, type AuditEventData, type CloudEvent, type JobEventData } from '@dph/contracts';
-import type { OutboxMessage, Queryable } from '@dph/db';
+import { OUTBOX_CHANNEL, outboxColumns, type OutboxMessage, type Queryable } from '@dph/db';
 import { isValidTraceparent, traceIdOf } from '@dph/telemetry';
 import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js';
 import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq } from './payload.js';
@@ -162,36 +162,74 @@ export interface SubscriptionHealth {
 
 /**
  * Records a batch of finished attempts in one transaction (the caller's): the attempt rows, the deliveries'
- * new state, the subscriptions' failure counters, and an audit event per dead-lettered delivery. A delivery whose
+ * new state and the subscriptions' failure counters (audit events: completeAttemptsWithAudits). A delivery whose
  * lease was taken over meanwhile (its attempt number moved on) keeps its attempt row but not our state change.
  */
-export async function completeAttempts(q: Queryable, batch: readonly CompletedAttempt[]): Promise<SubscriptionHealth[]> {
+export function completeAttempts(q: Queryable, batch: readonly CompletedAttempt[]): Promise<SubscriptionHealth[]> {
+  return completeAttemptsWithAudits(q, batch, []);
+}
+
+/**
+ * completeAttempts plus the audit outbox rows of the batch, in ONE statement (data-modifying CTEs on four tables,
+ * then the relay's NOTIFY when there are rows): a flush was eight round trips and as many socket writes on each
+ * side, now it is this one plus BEGIN and COMMIT. The caller's transaction keeps it atomic with any follow-up
+ * (disabling an endpoint).
+ */
+export async function completeAttemptsWithAudits(
+  q: Queryable,
+  batch: readonly CompletedAttempt[],
+  audits: readonly OutboxMessage[],
+): Promise<SubscriptionHealth[]> {
   if (batch.length === 0) return [];
   const col = <T>(f: (c: CompletedAttempt) => T) => batch.map(f);
-  await q.query(
-    `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error_class, response_excerpt)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])
-     ON CONFLICT (delivery_id, attempt) DO NOTHING`,
-    [col((c) => c.delivery.delivery_id), col((c) => c.delivery.attempts), col((c) => c.startedAt), col((c) => c.latencyMs),
-      col((c) => c.statusCode), col((c) => c.errorClass), col((c) => c.responseExcerpt)],
-  );
-  await q.query(
-    `UPDATE webhook_deliveries w SET
-        status = u.status,
-        next_attempt_at = CASE WHEN u.status = 'failed' THEN now() + u.delay_ms * interval '1 millisecond' ELSE w.next_attempt_at END,
-        delivered_at = CASE WHEN u.status = 'succeeded' THEN now() ELSE w.delivered_at END,
-        dead_at = CASE WHEN u.status = 'dead' THEN now() ELSE w.dead_at END,
-        last_status_code = u.status_code, last_latency_ms = u.latency_ms, error_class = u.error_class,
-        response_excerpt = u.excerpt
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])
-            AS u(delivery_id, attempt, status, delay_ms, status_code, latency_ms, error_class, excerpt)
-      WHERE w.delivery_id = u.delivery_id AND w.attempts = u.attempt AND w.status IN ('pending', 'failed')`,
+  const perSub = subscriptionStreaks(batch);
+  const ids = [...perSub.keys()];
+  const [eventIds, exchanges, keys, bodies, headers, mandatory] = outboxColumns(audits);
+  const { rows } = await q.query<SubscriptionHealth>(
+    `WITH u AS (
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::timestamptz[])
+         AS u(delivery_id, attempt, status, delay_ms, status_code, latency_ms, error_class, excerpt, started_at)),
+     att AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error_class, response_excerpt)
+       SELECT delivery_id, attempt, started_at, latency_ms, status_code, error_class, excerpt FROM u
+       ON CONFLICT (delivery_id, attempt) DO NOTHING),
+     del AS (
+       UPDATE webhook_deliveries w SET
+          status = u.status,
+          next_attempt_at = CASE WHEN u.status = 'failed' THEN now() + u.delay_ms * interval '1 millisecond' ELSE w.next_attempt_at END,
+          delivered_at = CASE WHEN u.status = 'succeeded' THEN now() ELSE w.delivered_at END,
+          dead_at = CASE WHEN u.status = 'dead' THEN now() ELSE w.dead_at END,
+          last_status_code = u.status_code, last_latency_ms = u.latency_ms, error_class = u.error_class,
+          response_excerpt = u.excerpt
+         FROM u
+        WHERE w.delivery_id = u.delivery_id AND w.attempts = u.attempt AND w.status IN ('pending', 'failed')),
+     box AS (
+       INSERT INTO public.outbox (event_id, exchange, routing_key, body, headers, mandatory)
+       SELECT * FROM unnest($13::uuid[], $14::text[], $15::text[], $16::bytea[], $17::jsonb[], $18::boolean[])
+       RETURNING 1),
+     notified AS (
+       SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM box LIMIT 1) x),
+     health AS (
+       UPDATE webhook_subscriptions s SET
+          consecutive_failures = CASE WHEN h.ok THEN h.failures ELSE s.consecutive_failures + h.failures END,
+          last_success_at = CASE WHEN h.ok THEN now() ELSE s.last_success_at END,
+          last_failure_at = CASE WHEN h.failures > 0 THEN now() ELSE s.last_failure_at END
+         FROM unnest($10::uuid[], $11::boolean[], $12::int[]) AS h(id, ok, failures)
+        WHERE s.subscription_id = h.id
+        RETURNING s.subscription_id, s.consecutive_failures, s.last_success_at, s.created_at)
+     SELECT health.* FROM (SELECT count(*) FROM notified) n LEFT JOIN health ON true`,
     [col((c) => c.delivery.delivery_id), col((c) => c.delivery.attempts),
       col((c) => (c.completion.kind === 'retry' ? 'failed' : c.completion.kind)),
       col((c) => (c.completion.kind === 'retry' ? Math.round(c.completion.delayMs) : 0)),
-      col((c) => c.statusCode), col((c) => c.latencyMs), col((c) => c.errorClass), col((c) => c.responseExcerpt)],
+      col((c) => c.statusCode), col((c) => c.latencyMs), col((c) => c.errorClass), col((c) => c.responseExcerpt), col((c) => c.startedAt),
+      ids, ids.map((i) => perSub.get(i)!.ok), ids.map((i) => perSub.get(i)!.failures),
+      eventIds, exchanges, keys, bodies, headers, mandatory],
   );
-  // Per subscription: successes reset the failure streak; failures extend it.
+  return rows.filter((r) => r.subscription_id !== null); // the one row of the NOTIFY join when no subscription is touched
+}
+
+/** Per subscription: successes reset the failure streak; failures extend it. */
+function subscriptionStreaks(batch: readonly CompletedAttempt[]): Map<string, { ok: boolean; failures: number }> {
   const perSub = new Map<string, { ok: boolean; failures: number }>();
   for (const c of batch) {
     const id = c.delivery.subscription_id;
@@ -203,22 +241,7 @@ export async function completeAttempts(q: Queryable, batch: readonly CompletedAt
     } else s.failures += 1;
     perSub.set(id, s);
   }
-  let health: SubscriptionHealth[] = [];
-  if (perSub.size > 0) {
-    const ids = [...perSub.keys()];
-    const r = await q.query<SubscriptionHealth>(
-      `UPDATE webhook_subscriptions s SET
-          consecutive_failures = CASE WHEN u.ok THEN u.failures ELSE s.consecutive_failures + u.failures END,
-          last_success_at = CASE WHEN u.ok THEN now() ELSE s.last_success_at END,
-          last_failure_at = CASE WHEN u.failures > 0 THEN now() ELSE s.last_failure_at END
-         FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS u(id, ok, failures)
-        WHERE s.subscription_id = u.id
-        RETURNING s.subscription_id, s.consecutive_failures, s.last_success_at, s.created_at`,
-      [ids, ids.map((i) => perSub.get(i)!.ok), ids.map((i) => perSub.get(i)!.failures)],
-    );
-    health = r.rows;
-  }
-  return health;
+  return perSub;
 }
 
 /** Dead-letters every open delivery of an endpoint (it was disabled, or answered 410); returns them. */
