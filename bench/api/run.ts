@@ -4,7 +4,7 @@
 // stack running (its worker, dispatcher and audit writer consume what the API publishes).
 //
 //   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
-//     [--only max,rate,upload] [--pg-roles]
+//     [--only max,rate,upload] [--pg-roles] [--service-env KEY=VALUE ...]
 //
 // Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
 // direct_upload (64 KiB) at full speed, each with the load average and the CPU-ms per request of every process
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'max,rate,upload' },
     /** Also split Postgres CPU by the role of each backend (pg:dph_api, pg:dph_worker, ...). */
     'pg-roles': { type: 'boolean', default: false },
+    /** KEY=VALUE added to the API's environment (repeatable), e.g. DPH_OIDC_TOKEN_CACHE_SIZE=0 for an A/B run. */
+    'service-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const duration = Number(values.duration);
@@ -54,6 +56,7 @@ const svc = await startService(join(root, 'services/orchestrator-api/src/main.ts
   DPH_RATE_LIMIT_SUBJECT_PER_MIN: '10000000',
   DPH_RATE_LIMIT_SCENE_PER_MIN: '100000000',
   DPH_PG_POOL_MAX: '20',
+  ...Object.fromEntries(values['service-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   ...(values.https ? { DPH_API_TLS_CERT_FILE: `${certDir}server.crt`, DPH_API_TLS_KEY_FILE: `${certDir}server.key` } : {}),
 }).catch(async (e) => {
   await idp.close();

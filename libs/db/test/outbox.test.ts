@@ -139,6 +139,35 @@ test('a NOTIFY wakes the relay long before its poll; the API role cannot delete 
   }
 });
 
+test('notifyDelayMs: a burst of NOTIFYs is gathered into a few batches instead of one each', async () => {
+  const publisher = await connectTestPublisher();
+  const pool = db.pool('worker-postproc');
+  let batches = 0;
+  const relay = new OutboxRelay({
+    pool,
+    publisher,
+    listenClient: () => createClient(db.settings('worker-postproc')),
+    pollIntervalMs: 120_000,
+    notifyDelayMs: 300,
+    metrics: { batchDurationMs: () => batches++ },
+  });
+  relay.start();
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = batches;
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    await Promise.all(ids.map((eventId) => withTransaction(pool, (c) => enqueueOutboxMany(c, [{ eventId, exchange, routingKey: 't', body: { eventId } }]))));
+    await waitFor(
+      async () => Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NOT NULL', [ids])).rows[0]!.n) === 20,
+      15_000,
+    );
+    assert.ok(batches - before <= 5, `20 commits took ${batches - before} batches`);
+  } finally {
+    await relay.stop();
+    await publisher.close();
+  }
+});
+
 test('a permanently failing row is parked and reported; the rest of the batch is published', async () => {
   const poison = randomUUID();
   const good = [randomUUID(), randomUUID()];

@@ -46,6 +46,8 @@ export const configSchema = z
     DPH_API_INNER_OSS_BUCKETS: csv().optional(),
     /** Defaults to true when DPH_ENV=production. */
     DPH_API_REQUIRE_IDEMPOTENCY_KEY: bool().optional(),
+    /** The outbox relay gathers NOTIFYs this long before taking a batch (0: one batch per NOTIFY). */
+    DPH_API_OUTBOX_NOTIFY_DELAY_MS: int(0, 1_000).default(20),
     DPH_RATE_LIMIT_SUBJECT_PER_MIN: int(1, 10_000_000).default(1_200),
     DPH_RATE_LIMIT_SCENE_PER_MIN: int(1, 100_000_000).default(12_000),
     DPH_EGRESS_ALLOW_CIDRS: str().optional(),

@@ -101,6 +101,7 @@ try {
     publisher,
     listenClient: () => createClient(pg, { applicationName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}/outbox` }),
     retentionMs: 24 * 3600_000,
+    notifyDelayMs: config.DPH_API_OUTBOX_NOTIFY_DELAY_MS,
     onParked: async (row) => {
       if (await failUnroutableJob(db, row.id, { source, now: new Date() })) log.warn({ routingKey: row.routingKey }, 'parse task unroutable: job failed');
     },

@@ -43,6 +43,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Polling fallback: how often the relay looks even without a NOTIFY. */
   pollIntervalMs?: number;
+  /**
+   * Gathers NOTIFYs for this long before taking a batch (default 0: every NOTIFY wakes the relay at once). Under a
+   * steady stream of commits a small window (a few ms) turns one transaction per NOTIFY into one per window.
+   */
+  notifyDelayMs?: number;
   /** Loop backoff after a database or broker failure: exponential from min to max, with jitter. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -87,6 +92,7 @@ export class OutboxRelay {
   private woken = false;
   private listener: pg.Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
+  private notifyTimer: NodeJS.Timeout | undefined;
   private lastCleanup = 0;
   private consecutiveErrors = 0;
 
@@ -118,6 +124,7 @@ export class OutboxRelay {
     this.running = false;
     this.kick();
     clearTimeout(this.listenerRetry);
+    clearTimeout(this.notifyTimer);
     await this.loop;
     const l = this.listener;
     this.listener = undefined;
@@ -130,6 +137,15 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  private onNotify(): void {
+    const delay = this.o.notifyDelayMs ?? 0;
+    if (delay <= 0) return this.kick();
+    this.notifyTimer ??= setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.kick();
+    }, delay);
+  }
+
   private async connectListener(): Promise<void> {
     if (!this.running || !this.o.listenClient) return;
     const client = this.o.listenClient();
@@ -139,7 +155,7 @@ export class OutboxRelay {
       if (this.running) this.listenerRetry = setTimeout(() => void this.connectListener(), this.o.pollIntervalMs * 5);
     };
     client.on('error', retry);
-    client.on('notification', () => this.kick());
+    client.on('notification', () => this.onNotify());
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
