@@ -8,6 +8,10 @@
 // --prefill publishes the whole backlog first and only then starts the writer: the rate is then the writer's own
 // drain rate, independent of how fast the publisher gets CPU (latency figures are meaningless in that mode).
 //
+// Also printed: CPU-ms per 1,000 events of this process (the ingest replicas) and of the writers' Postgres
+// backends (/proc utime+stime), which stay meaningful when other load shares the machine. Hold the shared lock:
+//   flock /tmp/dph/bench.lock node --conditions=development --import tsx bench/audit/ingest.ts --events 50000 --batch 1000 --prefill
+//
 // Needs the local stack (npm run stack -- up). Uses a scratch database and a private exchange/queue, so neither
 // the shared audit trail nor the running services are touched. The publisher runs in a child process (its own
 // core); the ingest replicas run in this process, each on its own channel and pool, like separate writers.

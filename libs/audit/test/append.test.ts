@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Pool } from '@dph/db';
-import { appendAuditRows, jsonbText, verifyChain, type AuditRow } from '../src/index.js';
+import { appendAuditRows, jsonbText, pgTextArray, verifyChain, type AuditRow } from '../src/index.js';
 import { useScratchAudit } from './support/scratch.js';
 
 const s = useScratchAudit(4);
@@ -34,9 +34,18 @@ test('jsonbText is what Postgres prints for the same jsonb value', async () => {
   }
 });
 
-test('batches appended by the s.writer, with tricky payloads, verify; duplicates do not advance the chain', async () => {
+test('pgTextArray round-trips any text through a text[] parameter', async () => {
+  const values = ['a"b', 'c\\d', null, '', 'NULL', '{x,y}', ' sp ', 'é 中 😀', '\\"', 'tab\tnl\n'];
+  const r = await s.admin.query<{ a: (string | null)[] }>('SELECT $1::text[] AS a', [pgTextArray(values)]);
+  assert.deepEqual(r.rows[0]!.a, values);
+});
+
+test('batches appended by the writer, with tricky payloads, verify; duplicates do not advance the chain', async () => {
   const first = tricky.map((payload) => row({ payload }));
   assert.equal(await appendAuditRows(s.writer, first), first.length);
+  // Written by the writer's path, not the trigger fallback: one recorded_at for the batch (the trigger's differ).
+  const stamps = await s.admin.query<{ n: number }>('SELECT count(DISTINCT recorded_at)::int AS n FROM audit_events WHERE event_id = ANY($1::uuid[])', [first.map((r) => r.eventId)]);
+  assert.equal(stamps.rows[0]!.n, 1);
   const again = [row(), first[0]!, row(), first[2]!];
   const dup = row();
   assert.equal(await appendAuditRows(s.writer, [...again, dup, { ...dup }]), 3);

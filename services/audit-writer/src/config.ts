@@ -20,6 +20,8 @@ export const configSchema = z.object({
   DPH_AUDIT_FLUSH_INTERVAL_MS: duration({ min: 1, max: 10_000 }).default(50),
   /** Unacked events the writer holds at most (memory bound under backpressure); at least one batch. */
   DPH_AUDIT_PREFETCH: int(1, 50_000).default(4000),
+  /** Readiness fails when events wait this long with no batch committed (ingest stalled). */
+  DPH_AUDIT_STALL_AFTER: duration({ min: 1000, max: 3_600_000 }).default(30_000),
   /** Rows older than this (time they joined the chain) go to cold storage; rows are never deleted. */
   DPH_AUDIT_ARCHIVE_AFTER: duration({ min: 0, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
   /** How often a cold-storage run is attempted; 0 switches archiving off. */

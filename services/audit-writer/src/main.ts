@@ -66,6 +66,7 @@ try {
     .add('s3', () => store.list(storage.buckets.audit, '', { limit: 1 }))
     .add('consumer', async () => {
       if (!ingest?.healthy()) throw new Error('not consuming');
+      if (ingest.stalled()) throw new Error('ingest stalled: events waiting, no batch committed');
     });
 
   ingest = new AuditIngest({
@@ -76,6 +77,7 @@ try {
     flushIntervalMs: config.DPH_AUDIT_FLUSH_INTERVAL_MS,
     prefetch: Math.max(config.DPH_AUDIT_PREFETCH, config.DPH_AUDIT_BATCH_SIZE),
     scan: createRedLineScan(),
+    stallAfterMs: config.DPH_AUDIT_STALL_AFTER,
     metrics: ingestMetrics(rt.registry),
     log,
   });

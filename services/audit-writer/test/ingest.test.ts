@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { requireStack } from '@dph/testkit';
 import { createScratchDatabase, type ScratchDatabase } from '@dph/db/testing';
 import type { Pool } from '@dph/db';
-import { verifyChain } from '@dph/audit';
+import { AUDIT_CHAIN_LOCK, verifyChain } from '@dph/audit';
 import type { AmqpConnection } from '@dph/messaging';
 import { AuditIngest, type RefusalReason } from '../src/ingest/batch-consumer.js';
 import { createRedLineScan } from '../src/domain/pii-scan.js';
@@ -149,6 +149,28 @@ test('database connections cut mid-stream: the batch is retried, nothing lost', 
     assert.equal((await verifyChain(admin)).ok, true);
     console.log(`db cut test: 4000 events, ${retries} batch retries, all written once`);
   } finally {
+    await ingest.stop();
+  }
+});
+
+test('an ingest that cannot commit reports itself stalled, and recovers once the database takes the batch', async () => {
+  // Holding the chain lock from another session blocks every append: events wait, nothing commits.
+  const blocker = await admin.connect();
+  await blocker.query('BEGIN');
+  await blocker.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
+  const ingest = new AuditIngest({ connection: conn, pool: db.pool('audit-writer'), queue: q.queue, stallAfterMs: 300, log: quiet });
+  await ingest.start();
+  const before = await rowCount();
+  try {
+    assert.equal(ingest.stalled(), false);
+    await publishAll(conn, q.exchange, Array.from({ length: 20 }, () => auditEvent()));
+    await waitFor(async () => ingest.stalled(), 20_000);
+    await blocker.query('COMMIT');
+    await waitFor(async () => (await rowCount()) === before + 20, 20_000);
+    await waitFor(async () => !ingest.stalled(), 5_000);
+  } finally {
+    await blocker.query('ROLLBACK').catch(() => undefined);
+    blocker.release();
     await ingest.stop();
   }
 });

@@ -1,6 +1,7 @@
 /**
  * The audit-writer's consumer: events are validated and screened one by one as they arrive, gathered into
- * batches (by size, or after flushIntervalMs), written in one INSERT per batch, and acknowledged with one
+ * batches (by size, or after flushIntervalMs), appended to the hash chain in one transaction per batch
+ * (appendAuditRows: the chain is computed here under the chain lock, one INSERT), and acknowledged with one
  * multiple-ack only after the commit. One batch is in flight at a time: that keeps the multiple-ack from ever
  * covering a later, uncommitted batch, and matches the database, where chain appends are serialised anyway.
  * Meanwhile the next batch fills, bounded by the channel's prefetch, which bounds memory under backpressure.
@@ -49,6 +50,8 @@ export interface AuditIngestOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   scan?: PiiScan;
+  /** Events waiting with no commit for this long count as a stalled ingest (see stalled()). */
+  stallAfterMs?: number;
   metrics?: IngestMetrics;
   log: IngestLogger;
 }
@@ -77,6 +80,10 @@ export class AuditIngest {
   private stopped = false;
   /** Set when shutdown gives up on a batch the database will not take: leave it unacked for redelivery. */
   private abandon = false;
+  private readonly stallAfterMs: number;
+  /** Last commit, or when events started waiting after an idle spell, whichever is later. */
+  private progressAt = Date.now();
+  private inFlight = 0;
 
   constructor(private readonly o: AuditIngestOptions) {
     this.prefetch = o.prefetch ?? 4_000;
@@ -84,10 +91,19 @@ export class AuditIngest {
     this.flushIntervalMs = o.flushIntervalMs ?? 50;
     this.retryMinMs = o.retryMinMs ?? 200;
     this.retryMaxMs = o.retryMaxMs ?? 10_000;
+    this.stallAfterMs = o.stallAfterMs ?? 30_000;
   }
 
   healthy(): boolean {
     return !this.stopped && this.tag !== undefined;
+  }
+
+  /**
+   * Events are waiting (buffered or in a batch being written) and nothing has committed for stallAfterMs: the
+   * database refuses or hangs, or a batch is stuck in retries. Readiness reports it.
+   */
+  stalled(now = Date.now()): boolean {
+    return (this.buffer.length > 0 || this.inFlight > 0) && now - this.progressAt > this.stallAfterMs;
   }
 
   get buffered(): number {
@@ -184,6 +200,7 @@ export class AuditIngest {
       this.refuse(ch, msg, 'red_line', { eventType: res.row.eventType, path: v.path, check: v.reason, entityType: v.entityType });
       return;
     }
+    if (this.buffer.length === 0 && this.inFlight === 0) this.progressAt = Date.now();
     this.buffer.push({ msg, ch, row: res.row });
     if (this.buffer.length >= this.batchSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs);
@@ -197,7 +214,13 @@ export class AuditIngest {
       try {
         await Promise.resolve(); // yield once, so `??=` stores this promise before `finally` can clear it
         while (this.buffer.length > 0 && !this.abandon) {
-          await this.writeBatch(this.buffer.splice(0, this.batchSize));
+          const batch = this.buffer.splice(0, this.batchSize);
+          this.inFlight = batch.length;
+          try {
+            await this.writeBatch(batch);
+          } finally {
+            this.inFlight = 0;
+          }
         }
       } finally {
         this.flushing = undefined;
@@ -267,6 +290,7 @@ export class AuditIngest {
   }
 
   private recordWritten(batch: Pending[], written: number, started: number): void {
+    this.progressAt = Date.now();
     const m = this.o.metrics;
     if (!m) return;
     m.written?.(written);
