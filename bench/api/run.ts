@@ -4,7 +4,8 @@
 // stack running (its worker, dispatcher and audit writer consume what the API publishes).
 //
 //   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
-//     [--only max,rate,upload] [--pg-roles] [--service-env KEY=VALUE ...]
+//     [--only max,rate,upload] [--pg-roles] [--service-env KEY=VALUE ...] [--service path/to/main.ts]
+//     [--idempotency]
 //
 // Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
 // direct_upload (64 KiB) at full speed, each with the load average and the CPU-ms per request of every process
@@ -34,6 +35,10 @@ const { values } = parseArgs({
     'pg-roles': { type: 'boolean', default: false },
     /** KEY=VALUE added to the API's environment (repeatable), e.g. DPH_OIDC_TOKEN_CACHE_SIZE=0 for an A/B run. */
     'service-env': { type: 'string', multiple: true, default: [] },
+    /** The API's main.ts to run (default this tree's), e.g. an older revision unpacked elsewhere for an A/B run. */
+    service: { type: 'string' },
+    /** Send a fresh X-Idempotency-Key with every submission (the production path: lookup, then claim). */
+    idempotency: { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -44,7 +49,7 @@ const env = serviceEnv('orchestrator-api');
 const root = join(import.meta.dirname, '..', '..');
 const idp = await startTestIdp({ clients: [{ id: 'bench', scenes: ['bench'] }], tokenTtlSec: 3600 });
 const certDir = env.DPH_TLS_CA_FILE!.replace(/ca\.crt$/, '');
-const svc = await startService(join(root, 'services/orchestrator-api/src/main.ts'), {
+const svc = await startService(values.service ?? join(root, 'services/orchestrator-api/src/main.ts'), {
   ...env,
   DPH_ENV: 'development',
   DPH_LOG_LEVEL: 'info',
@@ -84,8 +89,9 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 const stackPids: Record<string, number | undefined> = (() => {
   try {
     const st = JSON.parse(readFileSync(join(root, '.dph/state.json'), 'utf8')) as Record<string, { pid?: number }>;
-    const pick = ['postgres', 'rabbitmq', 'minio', 'redis', 'worker-postproc', 'webhook-dispatcher', 'audit-writer'];
-    return Object.fromEntries(pick.map((k) => [k, st[k]?.pid]));
+    const pick = ['postgres', 'rabbitmq', 'minio', 'redis', 'orchestrator-api', 'worker-postproc', 'webhook-dispatcher', 'audit-writer'];
+    // The stack's own API runs an outbox relay too: it publishes some of the rows this benchmark writes.
+    return Object.fromEntries(pick.map((k) => [k === 'orchestrator-api' ? 'stack-api' : k, st[k]?.pid]));
   } catch {
     return {};
   }
@@ -139,7 +145,10 @@ interface Figures {
 
 async function run(name: string, opts: Omit<autocannon.Options, 'url'>): Promise<Figures> {
   const c0 = cpuSnapshot();
-  const r = await autocannon({ method: 'POST', duration, ...opts, url: `${base}/v1/jobs` });
+  const keyed = values.idempotency
+    ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, 'x-idempotency-key': randomUUID() } }) }] }
+    : {};
+  const r = await autocannon({ method: 'POST', duration, ...opts, ...keyed, url: `${base}/v1/jobs` });
   const c1 = cpuSnapshot();
   const n = Math.max(1, r['2xx'] + r.non2xx);
   const cpuMsPerReq: Record<string, number> = {};
