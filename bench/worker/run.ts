@@ -1,15 +1,22 @@
 // Worker throughput on the real local stack: documents per second for one worker process.
-// Usage: node --conditions=development --import tsx bench/worker/run.ts [--kind md|html|docx] [--n 2000] [--concurrency 16]
+// Usage (hold the shared bench lock):
+//   flock /tmp/dph/bench.lock node --conditions=development --import tsx bench/worker/run.ts [--kind md|html|docx] [--n 2000] [--concurrency 16]
 // Jobs, raw objects and parse tasks are prepared first; the clock runs from the worker's start until every job
-// is terminal. Each job goes the whole way: fetch (SSE-KMS), detect, parse, redact, chunk, three SSE-KMS
-// writes, three transactions with outbox rows (the worker's own relay publishes them meanwhile).
+// is terminal. The worker runs in this process, started as main.ts starts it (outbox relay with its LISTEN
+// connection). Each job goes the whole way: fetch (SSE-KMS), detect, parse, redact, chunk, three SSE-KMS
+// writes, three job steps with their outbox rows (the worker's own relay publishes them meanwhile).
+// Prints docs/s, CPU-ms per document of this process (the worker) and of every minio, postgres and beam.smp
+// process (from /proc/<pid>/stat; other users of the shared stack are counted there too), the load average and
+// the mean time before each stage boundary. Profile with `node --cpu-prof --cpu-prof-dir=<dir> bench/worker/run.ts`.
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { rawKey, type ParseTask } from '@dph/contracts';
-import { deleteZone, openStack, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
+import { createClient, pgSettingsFromEnv } from '@dph/db';
+import { deleteZone, openStack, quiet, runWorker, settings, SCENE, taskEvent, zoneName } from '../../services/worker-postproc/test/harness.js';
+import { startWorker } from '../../services/worker-postproc/src/worker.js';
 import * as fx from '@dph/parsing/testing';
 import { QUEUES, priorityBand } from '@dph/contracts';
 
@@ -92,7 +99,12 @@ const cpu0 = process.cpuUsage();
 const lastAt = new Map<string, number>();
 const stageMs: Record<string, { sum: number; n: number }> = {};
 const taken = new Map<string, number>();
-const worker = await runWorker(stack, s, (stage, id) => {
+// Started as main.ts starts it: the outbox relay also listens for the commits' NOTIFY (not only its poll).
+const clients = {
+  amqp: stack.amqp, pool: stack.pool, store: stack.objects.store, registry, logger: quiet,
+  listenClient: () => createClient(pgSettingsFromEnv(stack.env), { applicationName: 'worker-bench/outbox-listen' }),
+};
+const worker = await startWorker(s, clients, { onStage: (stage, id) => {
   const now = performance.now();
   const prev = lastAt.get(id);
   if (prev !== undefined) {
@@ -101,7 +113,7 @@ const worker = await runWorker(stack, s, (stage, id) => {
     e.n++;
   } else taken.set(id, now);
   lastAt.set(id, now);
-}, registry);
+} });
 let failed: number;
 for (;;) {
   const r = await stack.admin.query<{ s: string; c: string }>(`SELECT status AS s, count(*) AS c FROM public.jobs WHERE job_id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed') GROUP BY status`, [ids]);
