@@ -1,8 +1,9 @@
 // orchestrator-api benchmark: POST /v1/jobs with an inner_oss_ref and with a 64 KiB direct_upload, against the real
 // service process (src/main.ts: JWT verification, Redis rate limits, MinIO HEAD/PUT over TLS, one Postgres
-// transaction per job with its three outbox rows, the outbox relay publishing to RabbitMQ) with the whole local
-// stack running (its worker, dispatcher and audit writer consume what the API publishes).
+// statement per job writing it with its three outbox rows, the outbox relay publishing to RabbitMQ) with the whole
+// local stack running (its worker, dispatcher and audit writer consume what the API publishes).
 //
+//   flock /tmp/dph/bench.lock \
 //   node --conditions=development --import tsx bench/api/run.ts [--duration 15] [--connections 64] [--https]
 //     [--only max,rate,upload] [--pg-roles] [--service-env KEY=VALUE ...] [--service path/to/main.ts]
 //     [--idempotency]
@@ -10,9 +11,13 @@
 // Prints req/s and latency p50/p99 for: inner_oss_ref at full speed, inner_oss_ref at a fixed 500 req/s, and
 // direct_upload (64 KiB) at full speed, each with the load average and the CPU-ms per request of every process
 // involved (the API started here, the load generator, and the stack's Postgres, RabbitMQ, MinIO, Redis, worker,
-// dispatcher and audit writer, read from /proc). CPU per request is robust to other load on the machine; the
-// shared processes' figures include whatever else used them in the window. Load is loopback-only and stops by itself.
-// Profile the API with DPH_CHILD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+// dispatcher and audit writer, and the stack's own API whose relay publishes some of the rows, read from /proc).
+// CPU per request is more robust to other load than req/s, but still grows when the machine is overloaded; the
+// shared processes' figures include whatever else used them in the window, so compare revisions back to back:
+// `--service` runs another revision's main.ts (e.g. `git archive <rev> services/orchestrator-api | tar -x -C /tmp/x`
+// with node_modules symlinked). --pg-roles splits Postgres CPU by backend role; --service-env sets API variables;
+// --idempotency sends a fresh X-Idempotency-Key per request (the production path). Load is loopback-only and stops
+// by itself. Profile the API with DPH_CHILD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
