@@ -75,6 +75,9 @@ export async function connectAmqp(
   if (opts.heartbeatSeconds !== undefined) u.searchParams.set('heartbeat', String(opts.heartbeatSeconds));
   const conn = await connect(u.toString(), {
     ...tls,
+    // Without TCP_NODELAY a basic.get or publish written right after an ack waits out Nagle's delay on the
+    // ack's delayed-ACK (measured 44 ms instead of 1.5 ms per round trip against the stack's broker).
+    noDelay: true,
     clientProperties: { connection_name: opts.connectionName ?? `dph@${hostname()}` },
     recovery: {
       initialDelay: 200,
