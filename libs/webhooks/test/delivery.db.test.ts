@@ -348,35 +348,3 @@ test('the job event\'s trace: kept on the delivery, sent as traceparent, and car
   assert.equal(dead?.event.data.traceId, traceId);
   assert.equal(byEvent('webhook_delivered', untraced.id)?.event.data.traceId, null);
 });
-
-test('deliveries sent while their intake commits: outcomes recorded after the commit, nothing after a rollback', async () => {
-  const scene = newScene();
-  await subscribe(scene, '/precommit');
-  for (const commit of [false, true]) {
-    const ev = jobEvent(scene, randomUUID(), 'succeeded');
-    const engine = newEngine(scene);
-    const c = await disp.connect();
-    let settle!: (ok: boolean) => void;
-    try {
-      await c.query('BEGIN');
-      const r = await intakeDeliveries(c, [ev], 30_000, scene);
-      assert.equal(r.claimed.length, 1);
-      engine.deliverClaimed(r.claimed, new Promise<boolean>((resolve) => (settle = resolve)));
-      await receiver.waitFor(() => receiver.at('/precommit').some((x) => x.headers['webhook-id'] === ev.id));
-      await c.query(commit ? 'COMMIT' : 'ROLLBACK');
-      settle(commit);
-    } finally {
-      c.release();
-    }
-    await engine.stop();
-    const rows = (await admin.query('SELECT delivery_id, status, attempts FROM webhook_deliveries WHERE event_id = $1', [ev.id])).rows;
-    if (!commit) {
-      assert.equal(rows.length, 0, 'a rolled-back intake leaves nothing (the broker redelivers the event)');
-      continue;
-    }
-    assert.equal(rows[0].status, 'succeeded');
-    assert.deepEqual((await attemptRows(rows[0].delivery_id)).map((a) => a.status_code), [200]);
-    const audits = (await auditRows(scene)).filter((a) => a.event.data.payload.eventId === ev.id);
-    assert.deepEqual(audits.map((a) => a.key), ['audit.webhook_delivered']);
-  }
-});

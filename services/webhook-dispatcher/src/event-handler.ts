@@ -1,5 +1,5 @@
 import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData } from '@dph/contracts';
-import { withTransaction, type Pool } from '@dph/db';
+import type { Queryable } from '@dph/db';
 import { MalformedEventError, type DeliveryContext } from '@dph/messaging';
 import { intakeDeliveries, type ClaimedDelivery } from '@dph/webhooks';
 import { Batcher } from './event-batcher.js';
@@ -22,35 +22,18 @@ export function checkJobEvent(event: CloudEvent<unknown>): CloudEvent<JobEventDa
 
 /**
  * The consumer handler: record one delivery per matching endpoint (idempotent on the event id), batched with the
- * other events in flight; deliveries nothing waits in front of come back already claimed and are handed over
- * (onRecorded) while their transaction commits, so the commit's WAL flush is not on the way to the receiver; the
- * engine records their outcomes only after the commit (`committed`). The message is acked only after the insert
- * committed; a crash before means redelivery (the same webhook-id again). Each delivery keeps the trace the event
- * was consumed under.
+ * other events in flight; deliveries nothing waits in front of come back already claimed and are sent at once.
+ * The message is acked only after the insert committed; a crash before means redelivery. Each delivery keeps the
+ * trace the event was consumed under.
  */
 export function jobEventHandler(
-  pool: Pool,
-  opts: {
-    leaseMs: number;
-    onlyScene: string | null;
-    onRecorded: (count: number, claimed: ClaimedDelivery[], committed: Promise<boolean>) => void;
-  },
+  q: Queryable,
+  opts: { leaseMs: number; onlyScene: string | null; onRecorded: (count: number, claimed: ClaimedDelivery[]) => void },
 ) {
   const batcher = new Batcher<{ event: CloudEvent<JobEventData>; traceparent: string | undefined }, number>(async (items) => {
-    let settle!: (ok: boolean) => void;
-    const committed = new Promise<boolean>((resolve) => (settle = resolve));
-    try {
-      const created = await withTransaction(pool, async (c) => {
-        const r = await intakeDeliveries(c, items.map((i) => i.event), opts.leaseMs, opts.onlyScene, items.map((i) => i.traceparent));
-        opts.onRecorded(r.created, r.claimed, committed);
-        return r.created;
-      });
-      settle(true);
-      return created;
-    } catch (err) {
-      settle(false);
-      throw err;
-    }
+    const { created, claimed } = await intakeDeliveries(q, items.map((i) => i.event), opts.leaseMs, opts.onlyScene, items.map((i) => i.traceparent));
+    opts.onRecorded(created, claimed);
+    return created;
   });
   // The consumer span (child of the event's traceparent header) is kept on each delivery: attempts and their audit
   // events stay in the job's trace.

@@ -73,13 +73,10 @@ try {
     handler: jobEventHandler(db, {
       leaseMs: eng.leaseMs,
       onlyScene: eng.onlyScene,
-      onRecorded: (n, claimed, committed) => {
-        eng.deliverClaimed(claimed, committed);
-        void committed.then((ok) => {
-          if (!ok) return;
-          metrics.deliveriesRecorded(n);
-          if (n > claimed.length) eng.kick(); // the rest wait behind an earlier event: the claim loop takes them
-        });
+      onRecorded: (n, claimed) => {
+        metrics.deliveriesRecorded(n);
+        eng.deliverClaimed(claimed);
+        if (n > claimed.length) eng.kick();
       },
     }),
   });

@@ -79,9 +79,6 @@ export class DeliveryEngine {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Outcomes waiting for their intake to commit (see deliverClaimed). */
-  private readonly commits = new WeakMap<ClaimedDelivery, Promise<boolean>>();
-  private readonly deferred = new Set<Promise<void>>();
   private readonly ready: ClaimedDelivery[] = [];
   private wakeUp: (() => void) | undefined;
   private kicked = false;
@@ -121,7 +118,6 @@ export class DeliveryEngine {
     // Claimed but not started: left to their lease (another dispatcher, or this one after restart, takes them).
     this.ready.length = 0;
     await Promise.allSettled([...this.inFlight]);
-    await Promise.allSettled([...this.deferred]);
     await this.flush();
   }
 
@@ -139,15 +135,8 @@ export class DeliveryEngine {
     return this.o.onlyScene;
   }
 
-  /**
-   * Sends deliveries the intake already claimed (see intakeDeliveries' fast path). With `committed`, the intake's
-   * transaction is still committing: the requests go out at once (the commit's WAL flush is then off the path to
-   * the receiver), and each outcome is recorded only once the rows are committed (true). A rolled-back intake
-   * (false) leaves nothing to record: the broker redelivers its events, and the receiver sees those deliveries
-   * again with the same webhook-id, which is the at-least-once contract.
-   */
-  deliverClaimed(rows: readonly ClaimedDelivery[], committed?: Promise<boolean>): void {
-    if (committed) for (const d of rows) this.commits.set(d, committed);
+  /** Sends deliveries the intake already claimed (see intakeDeliveries' fast path). */
+  deliverClaimed(rows: readonly ClaimedDelivery[]): void {
     this.ready.push(...rows);
     this.drainReady();
   }
@@ -249,7 +238,7 @@ export class DeliveryEngine {
 
   private complete(d: ClaimedDelivery, startedAt: Date, r: AttemptResult, outcome: AttemptOutcome, delayMs = 0): void {
     this.o.hooks?.attempt?.(outcome, r.errorClass, r.latencyMs);
-    const done: CompletedAttempt = {
+    this.pending.push({
       delivery: d,
       startedAt,
       statusCode: r.statusCode,
@@ -257,16 +246,7 @@ export class DeliveryEngine {
       errorClass: r.errorClass,
       responseExcerpt: r.responseExcerpt,
       completion: outcome === 'succeeded' ? { kind: 'succeeded' } : outcome === 'retry' ? { kind: 'retry', delayMs } : { kind: 'dead' },
-    };
-    const commit = this.commits.get(d);
-    if (!commit) return this.queueRecord(done);
-    const p = commit.then((ok) => (ok ? this.queueRecord(done) : undefined));
-    this.deferred.add(p);
-    void p.finally(() => this.deferred.delete(p));
-  }
-
-  private queueRecord(done: CompletedAttempt): void {
-    this.pending.push(done);
+    });
     // Recording waits a little to batch: it is off the path to the receiver (a claimed delivery's lease covers
     // the wait), and each flush costs a transaction whatever its size.
     if (this.pending.length >= FLUSH_MAX) void this.flush();
