@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { withTransaction, type Pool } from '@dph/db';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS_DIR, createClient, runMigrations, withTransaction, type Pool } from '@dph/db';
+import { createScratchDatabase } from '@dph/db/testing';
 import { appendAuditRows, jsonbText, pgTextArray, verifyChain, type AuditRow } from '../src/index.js';
 import { useScratchAudit } from './support/scratch.js';
 
@@ -93,4 +97,28 @@ test('the link guard refuses rows that do not continue the chain, even from the 
   await assert.rejects(insert(BigInt(last.id) + 2n, last.hash), /do not continue the chain/, 'a gap');
   await assert.rejects(insert(BigInt(last.id) + 1n, '0'.repeat(64)), /do not continue the chain/, 'a wrong link');
   assert.equal((await verifyChain(s.admin)).ok, true);
+});
+
+test('a chain written by the old trigger before migration 0060 still verifies, and the writer continues it', async () => {
+  const fresh = await createScratchDatabase({ migrate: false });
+  const older = mkdtempSync(join(tmpdir(), 'dph-migrations-'));
+  try {
+    for (const f of readdirSync(MIGRATIONS_DIR)) if (/^00[0-5]\d_.*\.sql$/.test(f)) copyFileSync(join(MIGRATIONS_DIR, f), join(older, f));
+    const migrator = createClient(fresh.settings('admin'));
+    await migrator.connect();
+    await runMigrations(migrator, { dir: older });
+    const w = fresh.pool('audit-writer');
+    const a = fresh.pool('admin');
+    await w.query(`INSERT INTO audit_events (event_id, event_type, actor, payload) SELECT gen_random_uuid(), 'routed', 'x', '{"b": 1, "a": [1.50]}'
+      FROM generate_series(1, 30)`);
+    assert.equal((await a.query(`SELECT 1 FROM pg_trigger WHERE tgname = 'audit_events_link'`)).rowCount, 0, 'still the old triggers');
+    assert.ok((await runMigrations(migrator)).applied.some((m) => m.startsWith('0060_')));
+    await migrator.end();
+    assert.equal(await appendAuditRows(w, Array.from({ length: 20 }, () => row())), 20);
+    const r = await verifyChain(a);
+    assert.deepEqual([r.ok, r.rowsChecked], [true, 50]);
+  } finally {
+    rmSync(older, { recursive: true, force: true });
+    await fresh.drop();
+  }
 });
