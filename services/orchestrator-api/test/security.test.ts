@@ -21,9 +21,9 @@ const submit = (as: string, scene: string) =>
     as, headers: { 'x-tenant-scene': scene }, json: { business_ref: `b-${randomUUID()}`, source: { type: 'inner_oss_ref', url_or_ref: ossRef } },
   });
 
-async function deniedSince(id: bigint): Promise<{ reason: string; actor: string; raw: string }[]> {
+async function deniedSince(id: bigint): Promise<{ reason: string; route: string; actor: string; raw: string }[]> {
   const rows = await outboxRows(h, `routing_key = 'audit.access_denied' AND id > $1`, [id.toString()]);
-  return rows.map((r) => ({ reason: r.event.data.payload.reason, actor: r.event.data.actor, raw: r.body.toString('utf8') }));
+  return rows.map((r) => ({ reason: r.event.data.payload.reason, route: r.event.data.payload.route, actor: r.event.data.actor, raw: r.body.toString('utf8') }));
 }
 const maxOutboxId = async () => BigInt((await h.admin.query('SELECT coalesce(max(id), 0)::text AS m FROM outbox')).rows[0].m);
 
@@ -47,6 +47,8 @@ test('deny by default: 401 with WWW-Authenticate, audited without the token', as
   assert.ok(denials.some((d) => d.reason === 'missing_token' && d.actor === 'anonymous'), JSON.stringify(denials.map((d) => d.reason)));
   assert.ok(denials.some((d) => d.reason === 'bad_signature'), JSON.stringify(denials.map((d) => d.reason)));
   for (const d of denials) assert.ok(!d.raw.includes(forged.slice(0, 40)), 'no token in the audit event');
+  // The route template names the operation, never the job id that was asked for.
+  assert.ok(denials.some((d) => d.reason === 'bad_signature' && d.route === 'GET /v1/jobs/:jobId'), JSON.stringify(denials.map((d) => d.route)));
 });
 
 test('scene not in the token: 403 scene_not_granted, audited', async () => {

@@ -32,7 +32,9 @@ export function auditDenial(
   status: number,
   extra: { tenantScene?: string | null; jobId?: string | null } = {},
 ): void {
-  const route = (req.route?.path as string | undefined) ?? 'unmatched';
+  // "GET /v1/jobs/:jobId": the operation as a whole, never a bare path that a client (or a crawler of the
+  // trail, such as an API fuzzer following URLs in responses) would take for a link to call.
+  const route = `${req.method} ${(req.route?.path as string | undefined) ?? 'unmatched'}`;
   const msg = auditMessage('access_denied', {
     jobId: extra.jobId ?? null,
     tenantScene: extra.tenantScene ?? null,
