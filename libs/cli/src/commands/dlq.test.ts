@@ -73,7 +73,10 @@ test('peek shows metadata without consuming or printing bodies; replay returns t
   assert.equal(peek.code, 0);
   assert.match(peek.out, new RegExp(`${id}\\tdph.test\\tjob-1\\trejected`));
   assert.doesNotMatch(peek.out, /never printed/);
-  assert.equal((await ch.checkQueue(dlqName(queue))).messageCount, 1, 'peek must not consume');
+  // The returned message is ready again once the quorum queue has committed the requeue: wait, bounded.
+  let ready = 0;
+  for (let i = 0; i < 100 && (ready = (await ch.checkQueue(dlqName(queue))).messageCount) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(ready, 1, 'peek must not consume');
 
   const replay = await cli('replay', queue, '--actor', 'ops-test');
   assert.match(replay.out, /replayed 1 message/);
