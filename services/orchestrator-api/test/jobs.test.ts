@@ -111,6 +111,10 @@ test('direct_upload form errors: missing file, unknown field, bad priority, empt
   prio.set('priority', '12');
   prio.set('file', new Blob(['hello']), 'a.txt');
   cases.push([prio, 'priority']);
+  const nul = new FormData();
+  nul.set('business_ref', 'a\u0000b');
+  nul.set('file', new Blob(['hello']), 'a.txt');
+  cases.push([nul, 'NUL in a form field']);
   for (const [form, what] of cases) {
     const r = await call(h, 'submitJob', 'POST', '/v1/jobs', { as: 'alice', body: form, headers: { 'x-tenant-scene': 'uploads' } });
     assert.equal(r.status, 400, what);
@@ -328,4 +332,16 @@ test('presigned_url over the size cap: 413 and nothing stored', async () => {
   } finally {
     srv.close();
   }
+});
+
+test('a NUL character in a query, path or JSON value is a 400 validation_failed, never a database 500', async () => {
+  const list = await call(h, 'listJobs', 'GET', '/v1/jobs?business_ref=a%00b', { as: 'alice' });
+  assert.equal(list.status, 400, list.text);
+  assert.equal(list.body.error, 'validation_failed');
+  assert.equal(list.body.errors[0].location, 'query.business_ref');
+  const json = await call(h, 'submitJob', 'POST', '/v1/jobs', { as: 'alice', json: { ...ossBody(), business_ref: 'a\u0000b' }, headers: { 'x-tenant-scene': 'credit' } });
+  assert.equal(json.status, 400, json.text);
+  assert.equal(json.body.error, 'validation_failed');
+  const path = await call(h, 'getJob', 'GET', '/v1/jobs/%00', { as: 'alice' });
+  assert.equal(path.status, 400, path.text);
 });

@@ -149,6 +149,10 @@ export class OpenApiValidator {
         if (p.required) issues.push({ location: `${p.in}.${p.name}`, message: 'is required' });
         continue;
       }
+      if (p.in !== 'header' && hasNul(value)) {
+        issues.push(nulIssue(`${p.in}.${p.name}`));
+        continue;
+      }
       const holder = { v: value };
       if (!p.validate(holder)) {
         issues.push(...formatIssues(p.validate.errors, `${p.in}.${p.name}`).map((i) => ({ ...i, location: i.location.replace('/v', '') })));
@@ -163,7 +167,8 @@ export class OpenApiValidator {
   validateBody(op: CompiledOperation, contentType: string, body: unknown): ValidationIssue[] {
     const validate = op.bodies.get(contentType);
     if (!validate) return [{ location: 'body', message: 'unsupported content type' }];
-    return validate(body) ? [] : formatIssues(validate.errors, 'body');
+    if (!validate(body)) return formatIssues(validate.errors, 'body');
+    return hasNul(body) ? [nulIssue('body')] : [];
   }
 
   /** A value against one named component schema (multipart fields carrying JSON text). */
@@ -208,3 +213,16 @@ export class OpenApiValidator {
     };
   }
 }
+
+/**
+ * Postgres text cannot hold U+0000, so a string carrying it would fail in the database as a 500. It is refused
+ * here as what it is, a value outside the contract. Walks JSON-shaped values (bounded by the body size limit).
+ */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
+}
+
+const nulIssue = (location: string): ValidationIssue => ({ location, message: 'must not contain the NUL character' });
