@@ -89,3 +89,13 @@ test('job transitions only move forward', async () => {
   assert.ok(done.rows[0].finished_at instanceof Date);
   await assert.rejects(worker.query(`UPDATE jobs SET status = 'failed' WHERE job_id = $1`, [jobA]), (e: { code?: string }) => e.code === '23514');
 });
+
+test('every SECURITY DEFINER function pins its search_path', async () => {
+  const { rows } = await admin.query<{ fn: string; config: string[] | null }>(
+    `SELECT p.oid::regprocedure::text AS fn, p.proconfig AS config
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'public' AND p.prosecdef`,
+  );
+  assert.ok(rows.length >= 2, 'the audit chain triggers are SECURITY DEFINER');
+  for (const r of rows) assert.ok((r.config ?? []).includes('search_path=pg_catalog, public'), `${r.fn}: ${JSON.stringify(r.config)}`);
+});
