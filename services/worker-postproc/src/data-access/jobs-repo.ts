@@ -1,5 +1,5 @@
 /** Job rows for the worker: conditional transitions, each committed together with its outbox messages. */
-import { OUTBOX_CHANNEL, enqueueOutboxMany, withTransaction, type Pool, type Queryable } from '@dph/db';
+import { OUTBOX_CHANNEL, enqueueOutboxMany, outboxColumns, withTransaction, type Pool, type Queryable } from '@dph/db';
 import type { DocumentType, JobStatus } from '@dph/contracts';
 import type { JobRecord, JobsPort, SuccessUpdate } from '../domain/ports.js';
 import type { OutboxItem } from '../domain/messages.js';
@@ -69,11 +69,7 @@ export function jobsRepo(pool: Pool): JobsPort {
           WHERE EXISTS (SELECT 1 FROM moved)
        )
        SELECT ${COLUMNS}, pg_notify('${OUTBOX_CHANNEL}', '')::text AS notified FROM moved`,
-      [
-        job.jobId, expected, status, ...values,
-        items.map((m) => m.eventId), items.map((m) => m.exchange), items.map((m) => m.routingKey),
-        items.map((m) => m.body), items.map((m) => JSON.stringify(m.headers)), items.map(() => false),
-      ],
+      [job.jobId, expected, status, ...values, ...outboxColumns(items)],
     );
     return r.rows[0] ? toRecord(r.rows[0]) : null;
   };
