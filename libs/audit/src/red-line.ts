@@ -86,6 +86,12 @@ function cachedKeyViolation(key: string, leafIsString: boolean, leafIsLargeNumbe
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A canonical UUID is one of our identifiers (event, job, delivery ids), never a personal value; its digit groups
+ * can still look like a phone number to the recognizers, so scans of audit values skip it.
+ */
+export const isOwnIdentifier = (v: string): boolean => UUID.test(v);
+
 /** Checks a payload; an empty result means it may be written. */
 export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViolation[] {
   const out: RedLineViolation[] = [];
@@ -108,9 +114,7 @@ export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViol
     }
     if (typeof v === 'string') {
       if (v.length > MAX_STRING) out.push({ path, reason: 'long_string' });
-      // A canonical UUID is one of our identifiers (event, job, delivery ids), never a personal value; its digit
-      // groups can still look like a phone number to the recognizers.
-      else if (!UUID.test(v)) scanString(v, path, 'pii_value');
+      else if (!isOwnIdentifier(v)) scanString(v, path, 'pii_value');
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => walk(x, `${path}[${i}]`, undefined, depth + 1));
     } else if (v !== null && typeof v === 'object') {

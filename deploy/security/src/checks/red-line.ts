@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { isOwnIdentifier } from '@dph/audit';
 import { findPiiInValue } from '@dph/pii';
 import { pgAdminClientConfig, stackPaths } from '@dph/testkit';
 import type { CheckResult } from '../check.js';
@@ -16,14 +17,9 @@ export const PLANTED = [
   '138 1234 5678', '110105199003071239', '6222 0212 3456 7890 128', 'zhangsan@example.cn', '6228 4800 1234 5671',
 ];
 
-/**
- * Canonical UUIDs are our own identifiers (event, job, delivery, subscription ids), never personal values, and the
- * audit writer's red line exempts them the same way (checkAuditPayload in @dph/audit): a random UUID's leading
- * digit groups can read as a phone number ("03790284-9537-…" did).
- */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The audit writer's own exemption (isOwnIdentifier): our UUIDs are not personal values. */
 function withoutOwnIds(v: unknown): unknown {
-  if (typeof v === 'string') return UUID.test(v) ? '' : v;
+  if (typeof v === 'string') return isOwnIdentifier(v) ? '' : v;
   if (Array.isArray(v)) return v.map(withoutOwnIds);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutOwnIds(x)]));
   return v;
