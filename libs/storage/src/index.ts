@@ -5,6 +5,7 @@
 export { createS3Client } from './s3-client.js';
 export type { S3ConnectionOptions } from './s3-client.js';
 export { S3ObjectStore } from './object-store.js';
+export { createObjectHead, type HeadResult, type ObjectHead } from './object-head.js';
 export type { ObjectStore, ObjectBody, ObjectMeta, ObjectSummary, PutOptions, PutResult, S3ObjectStoreOptions } from './object-store.js';
 export { storageConfigFromEnv, storageEnvSchema } from './config.js';
 export type { StorageConfig } from './config.js';

@@ -1,12 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { objectStoreFromConfig, storageConfigFromEnv } from '@dph/storage';
-import { requireStack, serviceEnv } from '@dph/testkit';
-import { createObjectHead } from '../src/data-access/object-head.js';
+import { requireStack, stackEnv } from '@dph/testkit';
+import { createObjectHead, objectStoreFromConfig, storageConfigFromEnv } from './index.js';
 
 requireStack();
-const storage = storageConfigFromEnv(serviceEnv('orchestrator-api'));
+const storage = storageConfigFromEnv(stackEnv());
 const objects = objectStoreFromConfig(storage);
 const lean = createObjectHead(storage.connection);
 after(() => {

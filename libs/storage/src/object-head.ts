@@ -11,7 +11,8 @@ import { Agent, request } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ERROR_CODES } from '@dph/contracts';
 import { DphError } from '@dph/errors';
-import type { S3ConnectionOptions } from '@dph/storage';
+import { notEncrypted } from './object-store.js';
+import type { S3ConnectionOptions } from './s3-client.js';
 
 export interface HeadResult {
   contentType: string | undefined;
@@ -87,9 +88,7 @@ export function createObjectHead(c: S3ConnectionOptions, opts: { maxSockets?: nu
     res.resume();
     if (res.statusCode === 404) throw new DphError(ERROR_CODES.notFound, 'object not found', { status: 404, details: { bucket } });
     if (res.statusCode !== 200) throw unavailable(bucket, res.statusCode);
-    if (res.headers['x-amz-server-side-encryption'] !== 'aws:kms') {
-      throw new DphError(ERROR_CODES.notEncrypted, 'object is not SSE-KMS encrypted; refusing to read it', { status: 500, retryable: false, details: { bucket } });
-    }
+    if (res.headers['x-amz-server-side-encryption'] !== 'aws:kms') throw notEncrypted(bucket);
     const type = res.headers['content-type'];
     const length = res.headers['content-length'];
     return {

@@ -82,7 +82,7 @@ class ByteLimit extends Transform {
 const tooLarge = (limit: number) =>
   new DphError(ERROR_CODES.payloadTooLarge, `object larger than the ${limit}-byte limit`, { status: 413, details: { limitBytes: limit } });
 
-const notEncrypted = (bucket: string) =>
+export const notEncrypted = (bucket: string) =>
   new DphError(ERROR_CODES.notEncrypted, 'object is not SSE-KMS encrypted; refusing to read it', { status: 500, retryable: false, details: { bucket } });
 
 interface S3LikeError {

@@ -13,11 +13,10 @@ import { createRuntime } from '@dph/lifecycle';
 import {
   amqpOptionsFromConfig, amqpReadinessCheck, connectAmqp, ConfirmPublisher, declareTopology, type AmqpConnection,
 } from '@dph/messaging';
-import { objectStoreFromConfig } from '@dph/storage';
+import { createObjectHead, objectStoreFromConfig } from '@dph/storage';
 import { createSecretBox, secretBoxFromFile } from '@dph/webhooks';
 import { buildApp } from './app.js';
 import { SERVICE, loadSettings } from './config.js';
-import { createObjectHead } from './data-access/object-head.js';
 import { failUnroutableJob } from './data-access/parked.js';
 import { loadOpenApi } from './http/openapi/load-spec.js';
 import { OpenApiValidator } from './http/openapi/validator.js';

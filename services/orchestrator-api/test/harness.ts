@@ -13,7 +13,7 @@ import { startTestIdp, type TestIdp, type TestIdpClient } from '@dph/auth/testin
 import { createPool, pgSettingsFromEnv, type Pool } from '@dph/db';
 import { fetchGuarded } from '@dph/egress';
 import { silentLogger } from '@dph/logging';
-import { objectStoreFromConfig, storageConfigFromEnv, type ObjectStore } from '@dph/storage';
+import { createObjectHead, objectStoreFromConfig, storageConfigFromEnv, type ObjectStore } from '@dph/storage';
 import { pgAdminClientConfig, redisTlsOptions, redisUrl, requireStack, serviceEnv } from '@dph/testkit';
 import { createSecretBox, type SecretStorage } from '@dph/webhooks';
 import { Readiness } from '@dph/lifecycle';
@@ -23,7 +23,6 @@ import type { ApiDeps, ApiSettings } from '../src/http/deps.js';
 import { loadOpenApi } from '../src/http/openapi/load-spec.js';
 import { OpenApiValidator } from '../src/http/openapi/validator.js';
 import { createRateLimits, type RateLimitSettings } from '../src/http/rate-limit.js';
-import { createObjectHead } from '../src/data-access/object-head.js';
 
 export const CLIENTS: TestIdpClient[] = [
   { id: 'alice', scenes: ['credit', 'hr', 'uploads'] },

@@ -1,10 +1,9 @@
 import type { TokenVerifier, Principal } from '@dph/auth';
 import type { Pool } from '@dph/db';
-import type { ObjectStore } from '@dph/storage';
+import type { ObjectHead, ObjectStore } from '@dph/storage';
 import type { Logger } from '@dph/logging';
 import type { Readable } from 'node:stream';
 import type { RateLimits } from './rate-limit.js';
-import type { ObjectHead } from '../data-access/object-head.js';
 import type { OpenApiValidator } from './openapi/validator.js';
 
 export interface ApiSettings {
@@ -37,7 +36,7 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   pool: Pool;
   store: ObjectStore;
-  /** HEAD of an inner_oss_ref object (data-access/object-head.ts); store.head when absent. */
+  /** HEAD of an inner_oss_ref object (createObjectHead in @dph/storage); store.head when absent. */
   headObject?: ObjectHead;
   limits: RateLimits;
   /** presigned_url fetch through the SSRF guard (@dph/egress fetchGuarded). */
