@@ -3,7 +3,7 @@
  * built, so that one malformed event is refused on its own instead of failing the whole batch insert.
  */
 import { z } from 'zod';
-import { AUDIT_EVENT_TYPES, EVENT_TYPE_PREFIX, SCENE_PATTERN, type CloudEvent } from '@dph/contracts';
+import { AUDIT_EVENT_TYPES, EVENT_TYPE_PREFIX, SCENE_PATTERN, type CloudEvent, UUID_PATTERN } from '@dph/contracts';
 
 export interface AuditRow {
   eventId: string;
@@ -17,9 +17,8 @@ export interface AuditRow {
   occurredAt: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRACE_ID = /^[0-9a-f]{32}$/;
-const uuid = z.string().regex(UUID);
+const uuid = z.string().regex(UUID_PATTERN);
 
 const dataSchema = z.object({
   eventType: z.enum(AUDIT_EVENT_TYPES),
@@ -51,7 +50,7 @@ function fastRow(event: CloudEvent): AuditRow | undefined {
   if (d === null || typeof d !== 'object' || Array.isArray(d)) return undefined;
   const { eventType, jobId, tenantScene, actor, payload, traceId, occurredAt } = d;
   if (!isString(eventType) || !EVENT_TYPES.has(eventType)) return undefined;
-  if (!nullOr(jobId, (x) => isString(x) && UUID.test(x))) return undefined;
+  if (!nullOr(jobId, (x) => isString(x) && UUID_PATTERN.test(x))) return undefined;
   if (!nullOr(tenantScene, (x) => isString(x) && SCENE_PATTERN.test(x))) return undefined;
   if (!isString(actor) || actor.length < 1 || actor.length > 256) return undefined;
   if (payload === null || typeof payload !== 'object' || Object.getPrototypeOf(payload) !== Object.prototype) return undefined;
@@ -71,7 +70,7 @@ function fastRow(event: CloudEvent): AuditRow | undefined {
 }
 
 export function auditRowFromEvent(event: CloudEvent): AuditRowResult {
-  if (!isString(event.id) || !UUID.test(event.id)) return { ok: false, problem: 'invalid_event', field: 'id' };
+  if (!isString(event.id) || !UUID_PATTERN.test(event.id)) return { ok: false, problem: 'invalid_event', field: 'id' };
   const fast = fastRow(event);
   if (fast) return { ok: true, row: fast };
   const parsed = dataSchema.safeParse(event.data);

@@ -4,6 +4,7 @@
  * (by its key) or a string the PII engine recognises. It is deliberately strict: a refused event goes to the
  * dead-letter queue for a person to look at, while a leaked value in an append-only table can never be removed.
  */
+import { UUID_PATTERN } from '@dph/contracts';
 
 /** The narrow view of the PII engine the guard needs: entity types found in a string. */
 export type PiiScan = (text: string) => readonly { type: string }[];
@@ -84,13 +85,12 @@ function cachedKeyViolation(key: string, leafIsString: boolean, leafIsLargeNumbe
   return v ?? undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A canonical UUID is one of our identifiers (event, job, delivery ids), never a personal value; its digit groups
  * can still look like a phone number to the recognizers, so scans of audit values skip it.
  */
-export const isOwnIdentifier = (v: string): boolean => UUID.test(v);
+export const isOwnIdentifier = (v: string): boolean => UUID_PATTERN.test(v);
 
 /** Checks a payload; an empty result means it may be written. */
 export function checkAuditPayload(payload: unknown, scan?: PiiScan): RedLineViolation[] {

@@ -57,3 +57,6 @@ function datePath(at: Date): string {
 
 /** Scene names appear in keys, routing and RLS: keep them to a safe alphabet. */
 export const SCENE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** A canonical UUID (job, event, delivery and subscription ids), any version, either case. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,17 +1,16 @@
-import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData } from '@dph/contracts';
+import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData, UUID_PATTERN } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
 import { MalformedEventError, type DeliveryContext } from '@dph/messaging';
 import { intakeDeliveries, type ClaimedDelivery } from '@dph/webhooks';
 import { Batcher } from './event-batcher.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checks what the dispatcher relies on; anything else is a malformed event for the DLQ, never a silent drop. */
 export function checkJobEvent(event: CloudEvent<unknown>): CloudEvent<JobEventData> {
   const d = event.data as Partial<JobEventData> | null;
-  if (!UUID.test(event.id)) throw new MalformedEventError('event id must be a UUID');
+  if (!UUID_PATTERN.test(event.id)) throw new MalformedEventError('event id must be a UUID');
   if (!d || typeof d !== 'object') throw new MalformedEventError('data must be an object');
-  if (typeof d.jobId !== 'string' || !UUID.test(d.jobId)) throw new MalformedEventError('data.jobId must be a UUID');
+  if (typeof d.jobId !== 'string' || !UUID_PATTERN.test(d.jobId)) throw new MalformedEventError('data.jobId must be a UUID');
   if (typeof d.tenantScene !== 'string' || !SCENE_PATTERN.test(d.tenantScene)) throw new MalformedEventError('data.tenantScene is invalid');
   if (typeof d.status !== 'string' || !(JOB_STATUSES as readonly string[]).includes(d.status)) throw new MalformedEventError('data.status is invalid');
   if (d.callback !== undefined && d.callback !== null && (typeof d.callback !== 'object' || typeof d.callback.url !== 'string')) {

@@ -5,14 +5,13 @@
  * receiver sees the same webhook-id as before and can deduplicate.
  */
 import { DphError } from '@dph/errors';
-import { ERROR_CODES, SCENE_PATTERN, type AuditEventData } from '@dph/contracts';
+import { ERROR_CODES, SCENE_PATTERN, type AuditEventData, UUID_PATTERN } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function check(scene: string, ...ids: string[]): void {
   if (!SCENE_PATTERN.test(scene)) throw new DphError(ERROR_CODES.validationFailed, 'invalid tenant scene', { status: 400 });
-  for (const id of ids) if (!UUID.test(id)) throw new DphError(ERROR_CODES.notFound, 'delivery not found', { status: 404 });
+  for (const id of ids) if (!UUID_PATTERN.test(id)) throw new DphError(ERROR_CODES.notFound, 'delivery not found', { status: 404 });
 }
 
 function replayAudit(scene: string, actor: string, payload: Record<string, unknown>): AuditEventData {

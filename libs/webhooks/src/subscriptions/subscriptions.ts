@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DphError } from '@dph/errors';
-import { ERROR_CODES, SCENE_PATTERN, type AuditEventData } from '@dph/contracts';
+import { ERROR_CODES, SCENE_PATTERN, type AuditEventData, UUID_PATTERN } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
 import { validateCallbackUrl, type CallbackUrlPolicy } from './callback-url.js';
 import { validateEventFilter } from './event-filter.js';
@@ -131,7 +131,6 @@ function notFound(): DphError {
   return new DphError(ERROR_CODES.notFound, 'webhook subscription not found', { status: 404 });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** POST /v1/webhooks → 201 { subscriptionId, secret? }: `secret` only when the product generated it. */
 export async function createSubscription(
@@ -166,7 +165,7 @@ export async function createSubscription(
 
 async function loadRow(q: Queryable, scene: string, id: string, lock = false): Promise<SubscriptionRow> {
   checkScene(scene);
-  if (!UUID.test(id)) throw notFound();
+  if (!UUID_PATTERN.test(id)) throw notFound();
   const { rows } = await q.query<SubscriptionRow>(
     `SELECT ${COLUMNS} FROM webhook_subscriptions
       WHERE subscription_id = $1 AND tenant_scene = $2 AND disabled_reason IS DISTINCT FROM '${DELETED_REASON}'
@@ -193,7 +192,7 @@ export async function listSubscriptions(
   let after: [string, string] | null = null;
   if (opts.cursor) {
     const [ts, id] = Buffer.from(opts.cursor, 'base64url').toString('utf8').split('|');
-    if (!ts || !id || !UUID.test(id) || Number.isNaN(Date.parse(ts))) {
+    if (!ts || !id || !UUID_PATTERN.test(id) || Number.isNaN(Date.parse(ts))) {
       throw new DphError(ERROR_CODES.validationFailed, 'invalid cursor', { status: 400 });
     }
     after = [ts, id];
