@@ -139,6 +139,31 @@ function lagReport(a: Map<string, number>, b: Map<string, number>): string {
   const le = (q: number) => [...b.keys()].find((k) => (b.get(k)! - (a.get(k) ?? 0)) >= q * total) ?? '?';
   return `row insert -> first attempt (dispatcher histogram): p50 <= ${le(0.5)} s, p99 <= ${le(0.99)} s`;
 }
+/**
+ * Where the latency goes, per event: publish -> intake transaction start (the row's created_at: broker, consumer,
+ * batcher), -> attempt start (webhook_attempts.started_at: intake statement, commit, hand-off), -> the receiver
+ * seeing it (signing, HTTP). Same machine clock on all sides.
+ */
+async function stageReport(ids: string[], seenAt: Array<number | null>): Promise<void> {
+  const { rows } = await admin.query<{ event_id: string; created: number; started: number }>(
+    `SELECT d.event_id, extract(epoch FROM d.created_at) * 1000 AS created, extract(epoch FROM a.started_at) * 1000 AS started
+       FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.delivery_id AND a.attempt = 1
+      WHERE d.tenant_scene = $1 AND d.event_id = ANY($2::uuid[])`, [scene, ids]);
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  const stages: number[][] = [[], [], []];
+  ids.forEach((id, i) => {
+    const r = byId.get(id);
+    const at = seenAt[i];
+    if (!r || at === null || at === undefined) return;
+    const pub = publishedAt.get(id)!;
+    stages[0]!.push(Number(r.created) - pub);
+    stages[1]!.push(Number(r.started) - Number(r.created));
+    stages[2]!.push(at - Number(r.started));
+  });
+  const fmt = (xs: number[]) => { xs.sort((a, b) => a - b); return `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)} ms`; };
+  console.log(`  stages (n=${stages[0]!.length}): publish -> intake start ${fmt(stages[0]!)}; intake start -> attempt start ${fmt(stages[1]!)}; ` +
+    `attempt start -> receiver ${fmt(stages[2]!)}`);
+}
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 try {
@@ -183,6 +208,7 @@ try {
     `p99=${pct(lat, 99).toFixed(1)} ms max=${lat[lat.length - 1]!.toFixed(1)} ms (publish -> first attempt at the receiver)`);
   await new Promise((r) => setTimeout(r, 300));
   cpuReport('latency', cpu2, await cpuNow(), lat.length);
+  await stageReport(steady.map((e) => e.id), seenSteady);
   console.log(`  ${lagReport(lag0, await lagBuckets())}`);
   const all = [...warm, ...batch, ...steady].map((e) => e.id);
   const final = await arrivals(all);

@@ -57,7 +57,28 @@ export function createPool(s: PgSettings, opts: PoolOptions = {}): Pool {
   pool.on('error', () => {
     /* an idle client died; pg-pool has already removed it */
   });
+  const pids = new Set<number>();
+  backendPids.set(pool, pids);
+  pool.on('connect', (c) => {
+    const pid = backendPid(c);
+    if (pid) pids.add(pid);
+  });
+  pool.on('remove', (c) => {
+    const pid = backendPid(c);
+    if (pid) pids.delete(pid);
+  });
   return pool;
+}
+
+const backendPids = new WeakMap<pg.Pool, Set<number>>();
+const backendPid = (c: pg.PoolClient): number | undefined => (c as unknown as { processID?: number | null }).processID ?? undefined;
+
+/**
+ * The server process ids of a pool's open connections (what a NOTIFY reports as its sender), or undefined for a
+ * pool not made by createPool. Lets a listener tell its own process's notifications from everyone else's.
+ */
+export function poolBackendPids(pool: pg.Pool): ReadonlySet<number> | undefined {
+  return backendPids.get(pool);
 }
 
 /** A single connection (LISTEN sessions, migrations) with the same TLS settings as the pool. */

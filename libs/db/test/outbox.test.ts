@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { caCert, requireStack, stackEnv } from '@dph/testkit';
 import { DphError } from '@dph/errors';
-import { createClient, enqueueOutboxMany, OutboxRelay, outboxBacklog, withTransaction, cleanupOutbox, type Pool } from '../src/index.js';
+import type { ConfirmedPublisher } from '@dph/contracts';
+import { createClient, enqueueOutboxMany, OutboxRelay, type OutboxRelayOptions, outboxBacklog, withTransaction, cleanupOutbox, type Pool } from '../src/index.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/testing/index.js';
 import { connectTestPublisher } from './support/amqp-publisher.js';
 
@@ -139,29 +140,61 @@ test('a NOTIFY wakes the relay long before its poll; the API role cannot delete 
   }
 });
 
-test('notifyDelayMs: a burst of NOTIFYs is gathered into a few batches instead of one each', async () => {
-  const publisher = await connectTestPublisher();
-  const pool = db.pool('worker-postproc');
-  let batches = 0;
+/** A started relay that only a NOTIFY can wake within a test (its poll is two minutes), counting its batches. */
+function listeningRelay(pool: Pool, publisher: ConfirmedPublisher, extra: Partial<OutboxRelayOptions> = {}) {
+  let n = 0;
   const relay = new OutboxRelay({
     pool,
     publisher,
     listenClient: () => createClient(db.settings('worker-postproc')),
     pollIntervalMs: 120_000,
-    notifyDelayMs: 300,
-    metrics: { batchDurationMs: () => batches++ },
+    metrics: { batchDurationMs: () => n++ },
+    ...extra,
   });
   relay.start();
+  return { relay, batches: () => n };
+}
+
+test("another process's NOTIFY does not wake the relay (its own relay's job); the poll still takes the row", async () => {
+  const publisher = await connectTestPublisher();
+  const pool = db.pool('worker-postproc');
+  const other = db.pool('worker-postproc'); // another process's pool, as far as the relay can tell
+  const { relay, batches } = listeningRelay(pool, publisher);
+  const isPublished = async (eventId: string) =>
+    (await admin.query('SELECT 1 FROM outbox WHERE event_id = $1 AND published_at IS NOT NULL', [eventId])).rowCount === 1;
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    const before = batches;
+    await pool.query('SELECT 1'); // the relay's pool has a connection to tell apart
+    const before = batches();
+    const foreign = randomUUID();
+    await withTransaction(other, (c) => enqueueOutboxMany(c, [{ eventId: foreign, exchange, routingKey: 't', body: { foreign } }]));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(batches(), before, 'a foreign NOTIFY started a batch');
+    assert.equal(await isPublished(foreign), false);
+    // Its own commit wakes it, and that batch takes the foreign row too (it is a row like any other).
+    const own = randomUUID();
+    await withTransaction(pool, (c) => enqueueOutboxMany(c, [{ eventId: own, exchange, routingKey: 't', body: { own } }]));
+    await waitFor(async () => (await isPublished(own)) && (await isPublished(foreign)), 15_000);
+  } finally {
+    await relay.stop();
+    await publisher.close();
+  }
+});
+
+test('notifyDelayMs: a burst of NOTIFYs is gathered into a few batches instead of one each', async () => {
+  const publisher = await connectTestPublisher();
+  const pool = db.pool('worker-postproc');
+  const { relay, batches } = listeningRelay(pool, publisher, { notifyDelayMs: 300 });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = batches();
     const ids = Array.from({ length: 20 }, () => randomUUID());
     await Promise.all(ids.map((eventId) => withTransaction(pool, (c) => enqueueOutboxMany(c, [{ eventId, exchange, routingKey: 't', body: { eventId } }]))));
     await waitFor(
       async () => Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NOT NULL', [ids])).rows[0]!.n) === 20,
       15_000,
     );
-    assert.ok(batches - before <= 5, `20 commits took ${batches - before} batches`);
+    assert.ok(batches() - before <= 5, `20 commits took ${batches() - before} batches`);
   } finally {
     await relay.stop();
     await publisher.close();

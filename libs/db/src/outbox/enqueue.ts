@@ -1,7 +1,8 @@
 /**
  * Writing to the transactional outbox: the row goes in the caller's transaction, beside the change it announces,
  * so the message exists if and only if the change committed. The NOTIFY is delivered at commit (and folded with
- * others of the same transaction), waking relays without waiting for their poll.
+ * others of the same transaction), waking the writing process's relay without waiting for its poll (relays of
+ * other processes ignore it: see OutboxRelayOptions.wakeOn).
  */
 import type { Queryable } from '../query.js';
 

@@ -7,7 +7,7 @@
 import { isDphError } from '@dph/errors';
 import type { ConfirmedPublisher, OutgoingMessage } from '@dph/contracts';
 import type pg from 'pg';
-import type { Pool } from '../pool.js';
+import { poolBackendPids, type Pool } from '../pool.js';
 import { withTransaction } from '../transaction.js';
 import { OUTBOX_CHANNEL } from './enqueue.js';
 import { cleanupOutbox } from './maintenance.js';
@@ -43,6 +43,14 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Polling fallback: how often the relay looks even without a NOTIFY. */
   pollIntervalMs?: number;
+  /**
+   * Which NOTIFYs wake the relay at once. 'own' (default): only those sent by a connection of `pool`, i.e. rows
+   * this process wrote; another process's rows are its own relay's job, and reach this one only through the poll
+   * (when their writer died before relaying them). Every relay on the channel waking for every commit anywhere
+   * cost each service a lock-and-find-nothing transaction per foreign commit. 'all': any NOTIFY on the channel
+   * (a relay serving writers outside its pool, or a pool not made by createPool, which is always treated so).
+   */
+  wakeOn?: 'own' | 'all';
   /**
    * Gathers NOTIFYs for this long before taking a batch (default 0: every NOTIFY wakes the relay at once). Under a
    * steady stream of commits a small window (a few ms) turns one transaction per NOTIFY into one per window.
@@ -137,6 +145,12 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  private wakesFor(senderPid: number): boolean {
+    if (this.o.wakeOn === 'all') return true;
+    const own = poolBackendPids(this.o.pool);
+    return own === undefined || own.has(senderPid);
+  }
+
   private onNotify(): void {
     const delay = this.o.notifyDelayMs ?? 0;
     if (delay <= 0) return this.kick();
@@ -155,7 +169,9 @@ export class OutboxRelay {
       if (this.running) this.listenerRetry = setTimeout(() => void this.connectListener(), this.o.pollIntervalMs * 5);
     };
     client.on('error', retry);
-    client.on('notification', () => this.onNotify());
+    client.on('notification', (n) => {
+      if (this.wakesFor(n.processId)) this.onNotify();
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
