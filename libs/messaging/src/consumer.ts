@@ -1,10 +1,11 @@
 /**
- * Push consumer: manual ack, bounded prefetch, own channel. The channel is re-opened (with backoff) when it or
+ * Push consumer: manual ack (coalesced, see acks.ts), bounded prefetch, own channel. The channel is re-opened (with backoff) when it or
  * the connection closes; a broker-side cancel (queue deleted or failed over: amqplib calls back with null) leads
  * to a re-subscribe with backoff. Meanwhile `healthy()` is false, which readiness reports.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { ChannelSource } from './connection.js';
+import { AckCoalescer } from './acks.js';
 import type { Deduper } from './dedupe.js';
 import { handleDelivery, type Handler, type Outcome } from './delivery.js';
 import { nullLogger, type MessagingLogger } from './errors.js';
@@ -45,6 +46,14 @@ export async function consume<T>(opts: ConsumeOptions<T>): Promise<Consumer> {
   let abortRetries!: () => void;
   const abort = new Promise<void>((r) => (abortRetries = r));
 
+  // One ack coalescer per channel (delivery tags are per channel).
+  const ackers = new WeakMap<Channel, AckCoalescer>();
+  const ackerOf = (ch: Channel): AckCoalescer => {
+    let a = ackers.get(ch);
+    if (!a) ackers.set(ch, (a = new AckCoalescer(ch)));
+    return a;
+  };
+
   const onMessage = (ch: Channel) => (msg: ConsumeMessage | null) => {
     if (msg === null) {
       log.warn({ queue: opts.queue }, 'broker cancelled the consumer; re-subscribing');
@@ -52,7 +61,9 @@ export async function consume<T>(opts: ConsumeOptions<T>): Promise<Consumer> {
       scheduleRestart(ch);
       return;
     }
-    const p = handleDelivery(ch, msg, {
+    const acker = ackerOf(ch);
+    acker.delivered(msg);
+    const p = handleDelivery(acker, msg, {
       queue: opts.queue, handler: opts.handler, dedupe: opts.dedupe, logger: log,
       retryDelayMs: opts.retryDelayMs, abort,
       onOutcome: opts.onOutcome ? (o) => opts.onOutcome!(o, opts.queue) : undefined,
@@ -120,7 +131,14 @@ export async function consume<T>(opts: ConsumeOptions<T>): Promise<Consumer> {
       if (ch && tag) await ch.cancel(tag).catch(() => {});
       abortRetries();
       await Promise.allSettled([...inFlight]);
-      if (ch) await ch.close().catch(() => {});
+      if (ch) {
+        try {
+          ackers.get(ch)?.flush(); // acks still waiting for their turn go out before the channel closes
+        } catch {
+          /* channel already gone: the broker redelivers */
+        }
+        await ch.close().catch(() => {});
+      }
     },
   };
 }

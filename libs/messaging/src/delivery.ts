@@ -8,7 +8,8 @@
  *                                  bounds the retries and then dead-letters the message (never loops forever)
  * A failure is never acked, so a message is never silently dropped.
  */
-import type { Channel, Message } from 'amqplib';
+import type { Message } from 'amqplib';
+import type { Settler } from './acks.js';
 import type { CloudEvent } from '@dph/contracts';
 import { isDphError, toDphError } from '@dph/errors';
 import { currentTraceparent, withExtractedContext } from '@dph/telemetry';
@@ -51,7 +52,7 @@ function deliveryCount(msg: Message): number {
 }
 
 /** Ack/nack on a channel that closed meanwhile throws; the broker redelivers those messages anyway. */
-function settle(ch: Channel, msg: Message, how: 'ack' | 'requeue' | 'dead-letter', log: MessagingLogger): void {
+function settle(ch: Settler, msg: Message, how: 'ack' | 'requeue' | 'dead-letter', log: MessagingLogger): void {
   try {
     if (how === 'ack') ch.ack(msg);
     else ch.nack(msg, false, how === 'requeue');
@@ -60,7 +61,7 @@ function settle(ch: Channel, msg: Message, how: 'ack' | 'requeue' | 'dead-letter
   }
 }
 
-export async function handleDelivery<T>(ch: Channel, msg: Message, opts: DeliveryOptions<T>): Promise<Outcome> {
+export async function handleDelivery<T>(ch: Settler, msg: Message, opts: DeliveryOptions<T>): Promise<Outcome> {
   const log = opts.logger;
   const done = (o: Outcome) => {
     opts.onOutcome?.(o);

@@ -182,6 +182,38 @@ test('cancel() waits for the in-flight handler, which then acks', async () => {
   assert.equal((await admin.checkQueue(queue)).messageCount, 0, 'acked, not requeued');
 });
 
+test('coalesced acks: a batch settled together and one slow handler out of order; all acked, none redelivered', async () => {
+  const { queue, key } = await testQueue('acks');
+  const total = 300;
+  const handled: number[] = [];
+  let releaseBatch!: () => void;
+  const batch = new Promise<void>((r) => (releaseBatch = r));
+  let releaseSlow!: () => void;
+  const slow = new Promise<void>((r) => (releaseSlow = r));
+  const consumer = await consume<{ n: number }>({
+    connection: conn, queue, prefetch: total,
+    // Message 10 is still being handled while every other one settles (a batch commit resolving them together).
+    handler: async (e) => {
+      await (e.data.n === 10 ? slow : batch);
+      handled.push(e.data.n);
+    },
+  });
+  for (let n = 0; n < total; n++) await publishEvent(key, { n });
+  await waitFor(async () => (await admin.checkQueue(queue)).messageCount === 0 || undefined, 'all delivered');
+  releaseBatch();
+  await waitFor(async () => handled.length === total - 1 || undefined, 'the batch handled');
+  releaseSlow();
+  await waitFor(async () => handled.length === total || undefined, 'the slow one handled');
+  await consumer.cancel();
+  assert.equal((await admin.checkQueue(queue)).messageCount, 0, 'nothing was left unacked and requeued at close');
+  const again: number[] = [];
+  const second = await consume<{ n: number }>({ connection: conn, queue, prefetch: 10, handler: async (e) => void again.push(e.data.n) });
+  await new Promise((r) => setTimeout(r, 500));
+  await second.cancel();
+  assert.deepEqual(again, [], 'no message came back');
+  assert.equal(new Set(handled).size, total);
+});
+
 test('broker-side cancel (queue deleted) makes the consumer unhealthy, and it re-subscribes', async () => {
   const { queue, key } = await testQueue('broker-cancel');
   const got: string[] = [];

@@ -11,8 +11,9 @@
  * the database refuses is retried row by row; each refused row goes to the dead-letter queue alone. Events that
  * are malformed or cross the red line are dead-lettered at once, never written.
  *
- * The shared consume() helper of @dph/messaging settles each message on its own; batching with a multiple-ack is
- * specific to this writer, hence a dedicated loop on a raw channel.
+ * The shared consume() helper of @dph/messaging runs a handler per message (coalescing the acks of those that
+ * finish together); gathering messages into one database batch is specific to this writer, hence a dedicated
+ * loop on a raw channel.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { appendAuditRows, auditRowFromEvent, checkAuditPayload, type AuditRow, type PiiScan } from '@dph/audit';
