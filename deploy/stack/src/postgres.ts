@@ -61,6 +61,12 @@ function writeConfig(s: Settings): void {
     "password_encryption = 'scram-sha-256'",
     'max_connections = 300',
     "shared_buffers = '128MB'",
+    // The delivery and outbox tables' churn wrote 1 GB of WAL every few minutes, and each forced checkpoint is
+    // followed by full-page images of every page touched again: checkpoints by time, not by WAL volume.
+    "max_wal_size = '4GB'",
+    "checkpoint_timeout = '15min'",
+    // Short transactional statements only: compiling a plan to machine code never pays off for them.
+    'jit = off',
     "log_destination = 'stderr'",
     "log_line_prefix = '%m [%p] %u@%d '",
     'log_connections = off',

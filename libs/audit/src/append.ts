@@ -15,7 +15,7 @@
  *
  * Returns the number of rows written; the rest were duplicates.
  */
-import { withTransaction, pgErrorCode, type Pool, type PoolClient } from '@dph/db';
+import { withTransaction, pgErrorCode, prepared, type Pool, type PoolClient } from '@dph/db';
 import { GENESIS_HASH, auditRowHash, type AuditRowText } from './canonical.js';
 import { insertAuditRows } from './insert.js';
 import type { AuditRow } from './audit-row.js';
@@ -115,18 +115,31 @@ export interface AppendOptions {
   renderPayload?: (payload: Record<string, unknown>) => string;
 }
 
+// The writer's two statements per batch, prepared (planning them cost more than running them at small batches).
+const HEAD_SQL = prepared('dph_audit_head', `SELECT l.id::text AS id, l.hash, to_char(clock_timestamp() AT TIME ZONE 'UTC', ${TS}) AS now,
+       ARRAY(SELECT a.event_id::text FROM public.audit_events a WHERE a.event_id = ANY($1::uuid[])) AS known
+  FROM (SELECT 1) one
+  LEFT JOIN LATERAL (SELECT a.id, a.hash FROM public.audit_events a ORDER BY a.id DESC LIMIT 1) l ON true`);
+// OFFSET 0 keeps the subquery from being flattened, so each payload is parsed once.
+const APPEND_SQL = prepared('dph_audit_append', `INSERT INTO public.audit_events
+       (id, event_id, job_id, tenant_scene, event_type, actor, payload, trace_id, created_at, recorded_at, prev_hash, hash)
+     SELECT t.id, t.event_id, t.job_id, t.tenant_scene, t.event_type, t.actor,
+            CASE WHEN t.j::text = t.p AND to_char(t.c AT TIME ZONE 'UTC', ${TS}) = t.ct THEN t.j
+                 ELSE public.dph_audit_noncanonical() END,
+            t.trace_id, t.c, $12::timestamptz, t.prev_hash, t.hash
+       FROM (SELECT u.*, u.p::jsonb AS j, u.ct::timestamptz AS c
+               FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                           $9::text[], $10::text[], $11::text[])
+                 AS u(id, event_id, job_id, tenant_scene, event_type, actor, p, trace_id, ct, prev_hash, hash)
+             OFFSET 0) t
+     ON CONFLICT (event_id) DO NOTHING`);
+
 /** Runs steps 1–3 on a client inside a READ COMMITTED transaction. Throws DA001 on a rendering mismatch. */
 export async function appendChained(client: PoolClient, rows: readonly AuditRow[], opts: AppendOptions = {}): Promise<number> {
   const render = opts.renderPayload ?? jsonbText;
   if (rows.length === 0) return 0;
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
-  const head = (await client.query<Head>(
-    `SELECT l.id::text AS id, l.hash, to_char(clock_timestamp() AT TIME ZONE 'UTC', ${TS}) AS now,
-            ARRAY(SELECT a.event_id::text FROM public.audit_events a WHERE a.event_id = ANY($1::uuid[])) AS known
-       FROM (SELECT 1) one
-       LEFT JOIN LATERAL (SELECT a.id, a.hash FROM public.audit_events a ORDER BY a.id DESC LIMIT 1) l ON true`,
-    [rows.map((r) => r.eventId)],
-  )).rows[0]!;
+  const head = (await client.query<Head>(HEAD_SQL, [rows.map((r) => r.eventId)])).rows[0]!;
   const seen = new Set(head.known);
   let id = BigInt(head.id ?? '0');
   let prev = head.hash ?? GENESIS_HASH;
@@ -157,20 +170,8 @@ export async function appendChained(client: PoolClient, rows: readonly AuditRow[
     prev = hash;
   }
   if (cols.id.length === 0) return 0;
-  // OFFSET 0 keeps the subquery from being flattened, so each payload is parsed once.
   const r = await client.query(
-    `INSERT INTO public.audit_events
-       (id, event_id, job_id, tenant_scene, event_type, actor, payload, trace_id, created_at, recorded_at, prev_hash, hash)
-     SELECT t.id, t.event_id, t.job_id, t.tenant_scene, t.event_type, t.actor,
-            CASE WHEN t.j::text = t.p AND to_char(t.c AT TIME ZONE 'UTC', ${TS}) = t.ct THEN t.j
-                 ELSE public.dph_audit_noncanonical() END,
-            t.trace_id, t.c, $12::timestamptz, t.prev_hash, t.hash
-       FROM (SELECT u.*, u.p::jsonb AS j, u.ct::timestamptz AS c
-               FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                           $9::text[], $10::text[], $11::text[])
-                 AS u(id, event_id, job_id, tenant_scene, event_type, actor, p, trace_id, ct, prev_hash, hash)
-             OFFSET 0) t
-     ON CONFLICT (event_id) DO NOTHING`,
+    APPEND_SQL,
     [...[cols.id, cols.eventId, cols.jobId, cols.scene, cols.type, cols.actor, cols.payload, cols.traceId, cols.created,
       cols.prev, cols.hash].map(pgTextArray), head.now],
   );

@@ -10,6 +10,11 @@ export interface TransactionOptions {
   scene?: string;
   isolation?: 'read committed' | 'repeatable read' | 'serializable';
   readOnly?: boolean;
+  /**
+   * false: the commit does not wait for its WAL flush (synchronous_commit = off for this transaction only), set in
+   * the same round trip as BEGIN. Only for writes whose loss in a database crash is harmless (redone later).
+   */
+  durable?: boolean;
 }
 
 /**
@@ -45,7 +50,8 @@ export async function withTransaction<T>(
     const mode = [opts.isolation ? `ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : '', opts.readOnly ? 'READ ONLY' : '']
       .filter(Boolean)
       .join(' ');
-    await client.query(mode ? `BEGIN ${mode}` : 'BEGIN');
+    const begin = mode ? `BEGIN ${mode}` : 'BEGIN';
+    await client.query(opts.durable === false ? `${begin}; SET LOCAL synchronous_commit = off` : begin);
     if (opts.scene !== undefined) await setTenantScene(client, opts.scene);
     const result = await fn(client);
     await client.query('COMMIT');

@@ -33,11 +33,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
   const engine = new DeliveryEngine({
     db: {
       q: pool,
-      tx: (fn, opts) =>
-        withTransaction(pool, async (c) => {
-          if (opts?.durable === false) await c.query('SET LOCAL synchronous_commit = off');
-          return fn(c);
-        }),
+      tx: (fn, opts) => withTransaction(pool, fn, { durable: opts?.durable ?? true }),
       enqueueOutbox: enqueueOutboxMany,
     },
     storage: secretStorage(config),

@@ -8,6 +8,7 @@ import { isDphError } from '@dph/errors';
 import type { ConfirmedPublisher, OutgoingMessage } from '@dph/contracts';
 import type pg from 'pg';
 import { poolBackendPids, type Pool } from '../pool.js';
+import { prepared } from '../query.js';
 import { withTransaction } from '../transaction.js';
 import { OUTBOX_CHANNEL } from './enqueue.js';
 import { cleanupOutbox } from './maintenance.js';
@@ -70,6 +71,16 @@ export interface OutboxRelayOptions {
   /** Value-free log hook: event names and counts only. */
   log?: (event: string, fields?: Record<string, unknown>) => void;
 }
+
+// The two statements of every batch, prepared (see PreparedSql).
+const TAKE_SQL = prepared('dph_outbox_take', `SELECT id, event_id, exchange, routing_key, body, headers, mandatory, attempts, created_at
+   FROM public.outbox
+  WHERE published_at IS NULL AND available_at <= now()
+  ORDER BY id
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED`);
+const MARK_SQL = prepared('dph_outbox_mark',
+  'UPDATE public.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])');
 
 interface OutboxRow {
   id: string;
@@ -242,15 +253,7 @@ export class OutboxRelay {
     const started = performance.now();
     const parked: ParkedRow[] = [];
     const taken = await withTransaction(this.o.pool, async (client) => {
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, event_id, exchange, routing_key, body, headers, mandatory, attempts, created_at
-           FROM public.outbox
-          WHERE published_at IS NULL AND available_at <= now()
-          ORDER BY id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [this.o.batchSize],
-      );
+      const { rows } = await client.query<OutboxRow>(TAKE_SQL, [this.o.batchSize]);
       if (rows.length === 0) return 0;
       // Publishes are pipelined on the confirm channel; each promise settles with its own confirm.
       const results = await Promise.allSettled(rows.map((r) => this.o.publisher.publish(toMessage(r))));
@@ -265,10 +268,7 @@ export class OutboxRelay {
         throw new Error('broker rejected or did not confirm any message of the batch');
       }
       if (ok.length > 0) {
-        await client.query(
-          'UPDATE public.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
-          [ok],
-        );
+        await client.query(MARK_SQL, [ok]);
       }
       for (const f of failed) {
         const attempts = f.row.attempts + 1;
