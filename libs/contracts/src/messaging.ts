@@ -25,6 +25,11 @@ export function priorityBand(priority: number): PriorityBand {
 export const parseRoutingKey = (c: Classification, band: PriorityBand): string => `parse.${c}.${band}`;
 export const jobEventRoutingKey = (status: string): string => `job.${status}`;
 export const auditRoutingKey = (eventType: string): string => `audit.${eventType}`;
+/**
+ * Batch messages (CloudEvents JSON batch format, many audit events of one type) go under their own prefix to a
+ * queue of their own, which the writer consumes with a prefetch counted for messages that size (memory bound).
+ */
+export const auditBatchRoutingKey = (eventType: string): string => `audit-batch.${eventType}`;
 
 export const QUEUES = {
   /** Zone queue for one priority band, e.g. dph.parse.default.high */
@@ -32,6 +37,7 @@ export const QUEUES = {
   unrouted: 'dph.jobs.unrouted',
   webhookEvents: 'dph.webhooks.events',
   audit: 'dph.audit.writer',
+  auditBatches: 'dph.audit.writer.batches',
 } as const;
 
 export const dlqName = (queue: string): string => `${queue}.dlq`;

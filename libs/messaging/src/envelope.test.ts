@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDphError } from '@dph/errors';
 import { traceIdOf } from '@dph/telemetry';
-import { makeEvent, parseEvent, encodeEvent, toOutgoing, MalformedEventError, assertAmqps } from './index.js';
+import {
+  makeEvent, parseEvent, parseEvents, encodeEvent, encodeEventBatch, isEventBatch, toOutgoing, MalformedEventError, assertAmqps,
+  MAX_BATCH_EVENTS,
+} from './index.js';
 
 test('makeEvent builds a CloudEvents 1.0 structured event with a UUIDv7 id', () => {
   const e = makeEvent({ type: 'dph.job.queued', source: '/orchestrator-api', subject: 'job-1', data: { a: 1 } });
@@ -47,4 +50,23 @@ test('plaintext amqp:// is refused', () => {
     return true;
   });
   assert.equal(assertAmqps('amqps://h:5671/v').hostname, 'h');
+});
+
+test('batch format: an array of structured events round-trips; a single event parses as a batch of one', () => {
+  const events = [1, 2, 3].map((n) => makeEvent({ type: 'dph.audit.webhook_delivered', source: 's', data: { n } }));
+  const body = encodeEventBatch(events);
+  assert.equal(isEventBatch(body), true);
+  assert.equal(isEventBatch(Buffer.from(' \n[')), true);
+  assert.equal(isEventBatch(encodeEvent(events[0]!)), false);
+  assert.deepEqual(parseEvents(body), events);
+  assert.deepEqual(parseEvents(encodeEvent(events[0]!)), [events[0]]);
+  assert.throws(() => encodeEventBatch([]), RangeError);
+});
+
+test('batch format: one bad event, an empty batch or an oversized one makes the whole message malformed', () => {
+  const good = makeEvent({ type: 't', source: 's', data: null });
+  const bad = [[good, { ...good, time: 'yesterday' }], [], Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => good), [good, 'x']];
+  for (const b of bad) {
+    assert.throws(() => parseEvents(Buffer.from(JSON.stringify(b))), (e: unknown) => e instanceof MalformedEventError && e.retryable === false);
+  }
 });

@@ -5,7 +5,10 @@ export {
   DEFAULT_DELIVERY_LIMIT,
 } from './topology.js';
 export type { Binding, QueueOptions } from './topology.js';
-export { makeEvent, parseEvent, encodeEvent, toOutgoing, CLOUDEVENTS_CONTENT_TYPE } from './envelope.js';
+export {
+  makeEvent, parseEvent, parseEvents, encodeEvent, encodeEventBatch, isEventBatch, toOutgoing, CLOUDEVENTS_CONTENT_TYPE,
+  CLOUDEVENTS_BATCH_CONTENT_TYPE, MAX_BATCH_EVENTS,
+} from './envelope.js';
 export type { MakeEventInput } from './envelope.js';
 export { ConfirmPublisher } from './publisher.js';
 export type { ConfirmPublisherOptions } from './publisher.js';

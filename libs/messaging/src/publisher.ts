@@ -7,7 +7,7 @@ import type { ConfirmChannel, Message } from 'amqplib';
 import type { ConfirmedPublisher, OutgoingMessage } from '@dph/contracts';
 import { DphError } from '@dph/errors';
 import type { ChannelSource } from './connection.js';
-import { CLOUDEVENTS_CONTENT_TYPE } from './envelope.js';
+import { CLOUDEVENTS_BATCH_CONTENT_TYPE, CLOUDEVENTS_CONTENT_TYPE, isEventBatch } from './envelope.js';
 import { MESSAGING_ERRORS, nullLogger, type MessagingLogger } from './errors.js';
 
 export interface ConfirmPublisherOptions {
@@ -88,7 +88,7 @@ export class ConfirmPublisher implements ConfirmedPublisher {
             persistent: true,
             mandatory: message.mandatory === true,
             messageId: message.messageId,
-            contentType: CLOUDEVENTS_CONTENT_TYPE,
+            contentType: isEventBatch(message.body) ? CLOUDEVENTS_BATCH_CONTENT_TYPE : CLOUDEVENTS_CONTENT_TYPE,
             headers: message.headers,
             timestamp: Math.floor(Date.now() / 1000),
           },

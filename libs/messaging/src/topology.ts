@@ -87,7 +87,8 @@ export async function declareParseZone(
 export const bandQueues = (zone: string): string[] => PRIORITY_BANDS.map((b: PriorityBand) => QUEUES.parse(zone, b));
 
 /** The queues of the dispatcher and the audit writer with their bindings. */
-export const SERVICE_QUEUES: Record<'webhookEvents' | 'audit', { queue: string; bindings: Binding[] }> = {
+export const SERVICE_QUEUES: Record<'webhookEvents' | 'audit' | 'auditBatches', { queue: string; bindings: Binding[] }> = {
   webhookEvents: { queue: QUEUES.webhookEvents, bindings: [{ exchange: EXCHANGES.events, routingKey: 'job.#' }] },
   audit: { queue: QUEUES.audit, bindings: [{ exchange: EXCHANGES.audit, routingKey: 'audit.#' }] },
+  auditBatches: { queue: QUEUES.auditBatches, bindings: [{ exchange: EXCHANGES.audit, routingKey: 'audit-batch.#' }] },
 };

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { requireStack } from '@dph/testkit';
 import { createScratchDatabase } from '@dph/db/testing';
 import { withTransaction, enqueueOutboxMany } from '@dph/db';
+import { parseEvents } from '@dph/messaging';
 import { createGuardedAgent, systemResolveAll } from '@dph/egress';
 import type { CloudEvent, JobEventData } from '@dph/contracts';
 import {
@@ -76,8 +77,12 @@ const deliveryRows = (scene: string) =>
   admin.query('SELECT * FROM webhook_deliveries WHERE tenant_scene = $1 ORDER BY seq', [scene]).then((r) => r.rows);
 const attemptRows = (deliveryId: string) =>
   admin.query('SELECT * FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt', [deliveryId]).then((r) => r.rows);
+/** The audit events the dispatcher queued for a scene: single-event messages and those inside batch messages. */
 const auditRows = (scene: string) =>
-  admin.query(`SELECT routing_key, body FROM outbox WHERE exchange = 'dph.audit' AND convert_from(body, 'UTF8')::jsonb->'data'->>'tenantScene' = $1`, [scene]).then((r) => r.rows.map((x) => ({ key: x.routing_key as string, event: JSON.parse((x.body as Buffer).toString()) })));
+  admin.query(`SELECT routing_key, body FROM outbox WHERE exchange = 'dph.audit' ORDER BY id`).then((r) => r.rows
+    .flatMap((x) => parseEvents<{ tenantScene: string; payload: Record<string, unknown>; traceId: string | null }>(x.body as Buffer)
+      .map((event) => ({ key: x.routing_key as string, event })))
+    .filter((a) => a.event.data.tenantScene === scene));
 async function until(pred: () => Promise<boolean>, ms = 15_000) {
   const end = Date.now() + ms;
   while (!(await pred())) {
@@ -123,10 +128,31 @@ test('a receiver failing then recovering: retried with the same webhook-id, sign
   assert.deepEqual(attempts.map((a) => a.status_code), [500, 500, 204]);
   assert.equal(attempts[0].response_excerpt, 'boom');
   assert.equal(attempts[0].error_class, 'http_status');
-  const delivered = (await auditRows(scene)).filter((a) => a.key === 'audit.webhook_delivered');
+  const delivered = (await auditRows(scene)).filter((a) => a.event.type === 'dph.audit.webhook_delivered');
   assert.equal(delivered.length, 1, 'one webhook_delivered audit event, for the success only');
   assert.equal(delivered[0]!.event.data.payload.statusCode, 204);
   assert.doesNotMatch(JSON.stringify(delivered), /127\.0\.0\.1|whsec_|boom/);
+});
+
+test('the successes of a recorded batch travel as batch messages (audit-batch key); failures on their own', async () => {
+  const scene = newScene();
+  await subscribe(scene, '/batched');
+  const events = Array.from({ length: 20 }, () => jobEvent(scene, randomUUID(), 'succeeded'));
+  await intakeDeliveries(disp, events, null, null);
+  const engine = newEngine(scene);
+  engine.start();
+  engine.kick();
+  await until(async () => (await deliveryRows(scene)).every((x) => x.status === 'succeeded'));
+  await engine.stop();
+  const audits = (await auditRows(scene)).filter((a) => a.event.type === 'dph.audit.webhook_delivered');
+  assert.deepEqual(new Set(audits.map((a) => a.event.data.payload.eventId)), new Set(events.map((e) => e.id)), 'one event per success');
+  const { rows } = await admin.query(`SELECT routing_key, body FROM outbox WHERE exchange = 'dph.audit' AND routing_key LIKE '%webhook_delivered'`);
+  const mine = rows.filter((r) => parseEvents<{ tenantScene: string }>(r.body as Buffer).some((e) => e.data.tenantScene === scene));
+  assert.ok(mine.length < events.length, `${events.length} successes took ${mine.length} messages`);
+  for (const r of mine) {
+    const n = parseEvents(r.body as Buffer).length;
+    assert.equal(r.routing_key, n > 1 ? 'audit-batch.webhook_delivered' : 'audit.webhook_delivered');
+  }
 });
 
 test('Retry-After on 503 is honoured (capped), instead of the short backoff', async () => {
@@ -340,7 +366,7 @@ test('the job event\'s trace: kept on the delivery, sent as traceparent, and car
   const plain = receiver.at('/trace-ok').find((x) => x.headers['webhook-id'] === untraced.id)!;
   assert.equal(plain.headers.traceparent, undefined);
   const audits = await auditRows(scene);
-  const byEvent = (type: string, id: string) => audits.find((a) => a.key === `audit.${type}` && a.event.data.payload.eventId === id);
+  const byEvent = (type: string, id: string) => audits.find((a) => a.event.type === `dph.audit.${type}` && a.event.data.payload.eventId === id);
   assert.equal(byEvent('webhook_delivered', ok.id)?.event.data.traceId, traceId);
   assert.equal(byEvent('webhook_delivered', bad.id)?.event.data.traceId, traceId);
   const dead = byEvent('webhook_failed', bad.id);

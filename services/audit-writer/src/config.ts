@@ -14,6 +14,13 @@ export const configSchema = z.object({
   ...s3Env,
   /** The queue consumed (bound to dph.audit audit.#). Only side-by-side runs and tests change it. */
   DPH_AUDIT_QUEUE: z.string().regex(/^dph\.[a-z0-9._-]{1,120}$/, { error: 'expected a queue name starting with dph.' }).default(QUEUES.audit),
+  /** The queue of batch messages (bound to dph.audit audit-batch.#; see auditBatchRoutingKey). */
+  DPH_AUDIT_BATCH_QUEUE: z.string().regex(/^dph\.[a-z0-9._-]{1,120}$/, { error: 'expected a queue name starting with dph.' }).default(QUEUES.auditBatches),
+  /**
+   * Unacked batch messages the writer holds at most. A dispatcher batch carries up to 100 events, so the default
+   * buffers at most 4,000 events from this queue, as DPH_AUDIT_PREFETCH does from the other.
+   */
+  DPH_AUDIT_BATCH_PREFETCH: int(1, 1_000).default(40),
   /** Events per INSERT. */
   DPH_AUDIT_BATCH_SIZE: int(1, 10_000).default(1000),
   /** How long a partial batch waits for more events before it is written. */

@@ -1,6 +1,6 @@
 // Wiring only: read config, build dependencies, start, own shutdown (DESIGN §8.1).
-// Consumes dph.audit (queue dph.audit.writer), screens each event against the red line, and appends batches to
-// the hash-chained audit_events table (ingest/batch-consumer.ts).
+// Consumes dph.audit (queues dph.audit.writer and, for batch messages, dph.audit.writer.batches), screens each
+// event against the red line, and appends batches to the hash-chained audit_events table (ingest/batch-consumer.ts).
 import { checkDatabase, createPool, type Pool } from '@dph/db';
 import { createOpsServer, createRuntime } from '@dph/lifecycle';
 import {
@@ -23,6 +23,7 @@ let amqp: AmqpConnection | undefined;
 let objects: ReturnType<typeof objectStoreFromConfig> | undefined;
 let pool: Pool | undefined;
 let ingest: AuditIngest | undefined;
+let batchIngest: AuditIngest | undefined;
 let archiveTimer: NodeJS.Timeout | undefined;
 let archiving: Promise<unknown> | undefined;
 
@@ -32,7 +33,7 @@ shutdown
     clearInterval(archiveTimer);
     await archiving;
   })
-  .add('drain-ingest', () => ingest?.stop(Math.max(1000, config.DPH_SHUTDOWN_TIMEOUT_MS - 5000)))
+  .add('drain-ingest', () => Promise.all([ingest, batchIngest].map((i) => i?.stop(Math.max(1000, config.DPH_SHUTDOWN_TIMEOUT_MS - 5000)))))
   .add('close-amqp', () => amqp?.close())
   .add('close-s3', () => objects?.close())
   .add('close-postgres', () => pool?.end())
@@ -45,6 +46,7 @@ try {
   const deliveryLimit = config.DPH_AMQP_DELIVERY_LIMIT;
   const { bindings } = SERVICE_QUEUES.audit;
   const queue = config.DPH_AUDIT_QUEUE;
+  const batchQueue = config.DPH_AUDIT_BATCH_QUEUE;
   amqp = await connectAmqp({
     ...amqpOptionsFromConfig(config),
     connectionName: `${SERVICE}/${config.DPH_SERVICE_INSTANCE}`,
@@ -52,6 +54,7 @@ try {
     setup: async (ch) => {
       await declareTopology(ch, { deliveryLimit });
       await declareQueue(ch, queue, bindings, { deliveryLimit });
+      await declareQueue(ch, batchQueue, SERVICE_QUEUES.auditBatches.bindings, { deliveryLimit });
     },
   });
 
@@ -65,23 +68,23 @@ try {
     .add('amqp', amqpReadinessCheck(amqp))
     .add('s3', () => store.list(storage.buckets.audit, '', { limit: 1 }))
     .add('consumer', async () => {
-      if (!ingest?.healthy()) throw new Error('not consuming');
-      if (ingest.stalled()) throw new Error('ingest stalled: events waiting, no batch committed');
+      for (const i of [ingest, batchIngest]) {
+        if (!i?.healthy()) throw new Error('not consuming');
+        if (i.stalled()) throw new Error('ingest stalled: events waiting, no batch committed');
+      }
     });
 
-  ingest = new AuditIngest({
-    connection: amqp,
-    pool,
-    queue,
-    batchSize: config.DPH_AUDIT_BATCH_SIZE,
-    flushIntervalMs: config.DPH_AUDIT_FLUSH_INTERVAL_MS,
-    prefetch: Math.max(config.DPH_AUDIT_PREFETCH, config.DPH_AUDIT_BATCH_SIZE),
-    scan: createRedLineScan(),
-    stallAfterMs: config.DPH_AUDIT_STALL_AFTER,
-    metrics: ingestMetrics(rt.registry),
-    log,
-  });
+  // Two consumers on one chain (appends serialise on its lock): single events, and batch messages with a
+  // prefetch sized for them, so both bound the events held in memory alike.
+  const metrics = ingestMetrics(rt.registry);
+  const common = {
+    connection: amqp, pool, batchSize: config.DPH_AUDIT_BATCH_SIZE, flushIntervalMs: config.DPH_AUDIT_FLUSH_INTERVAL_MS,
+    scan: createRedLineScan(), stallAfterMs: config.DPH_AUDIT_STALL_AFTER, metrics, log,
+  };
+  ingest = new AuditIngest({ ...common, queue, prefetch: Math.max(config.DPH_AUDIT_PREFETCH, config.DPH_AUDIT_BATCH_SIZE) });
+  batchIngest = new AuditIngest({ ...common, queue: batchQueue, prefetch: config.DPH_AUDIT_BATCH_PREFETCH });
   await ingest.start();
+  await batchIngest.start();
 
   if (config.DPH_AUDIT_ARCHIVE_INTERVAL > 0) {
     const actor = `system:${SERVICE}@${config.DPH_SERVICE_INSTANCE}`;
@@ -99,7 +102,7 @@ try {
   }
 
   const port = await ops.listen();
-  log.info({ port, queue, consuming: true, batchSize: config.DPH_AUDIT_BATCH_SIZE }, 'listening');
+  log.info({ port, queue, batchQueue, consuming: true, batchSize: config.DPH_AUDIT_BATCH_SIZE }, 'listening');
 } catch (err) {
   log.fatal({ errName: (err as Error)?.name, code: (err as { code?: unknown })?.code }, 'start-up failed');
   await shutdown.run('startup_failed', 1);

@@ -10,7 +10,7 @@ import { AUDIT_CHAIN_LOCK, verifyChain } from '@dph/audit';
 import type { AmqpConnection } from '@dph/messaging';
 import { AuditIngest, type RefusalReason } from '../src/ingest/batch-consumer.js';
 import { createRedLineScan } from '../src/domain/pii-scan.js';
-import { amqpConnection, auditEvent, declareTestQueue, deleteTestQueue, publishAll, waitFor } from './support/harness.js';
+import { amqpConnection, auditEvent, declareTestQueue, deleteTestQueue, publishAll, publishBatches, waitFor } from './support/harness.js';
 
 let db: ScratchDatabase;
 let admin: Pool;
@@ -92,6 +92,37 @@ test('canary PII values and value-carrying fields are refused to the DLQ, never 
     assert.deepEqual(refused.sort(), ['invalid_event', 'red_line', 'red_line', 'red_line', 'red_line']);
     const leaked = await admin.query(`SELECT 1 FROM audit_events WHERE payload::text ~ '13812345678|canary.person|4111'`);
     assert.equal(leaked.rowCount, 0);
+  } finally {
+    await ingest.stop();
+  }
+});
+
+test('batch messages: every event written; a message is never split across commits; one bad event dead-letters its message whole', async () => {
+  const refused: RefusalReason[] = [];
+  // Batches of 7 rows against messages of 5 events: without keeping a message whole, a commit would ack a message
+  // whose last events are still unwritten.
+  const ingest = new AuditIngest({
+    connection: conn, pool: db.pool('audit-writer'), queue: q.queue, batchSize: 7, scan: createRedLineScan(), log: quiet,
+    metrics: { refused: (r) => void refused.push(r) },
+  });
+  await ingest.start();
+  const before = await rowCount();
+  const dlqBefore = await queueDepth(q.dlq);
+  try {
+    const good = Array.from({ length: 12 }, () => Array.from({ length: 5 }, () => auditEvent({ eventType: 'webhook_delivered', payload: { deliveryId: randomUUID(), attempts: 1 } })));
+    const poisoned = [auditEvent({ eventType: 'webhook_delivered' }), auditEvent({ eventType: 'webhook_delivered', payload: { note: 'call 13812345678' } })];
+    await publishBatches(conn, q.exchange, [...good.slice(0, 6), poisoned, ...good.slice(6)]);
+    await waitFor(async () => (await rowCount()) === before + 60 && ingest.buffered === 0, 20_000);
+    await waitFor(async () => (await queueDepth(q.dlq)) === dlqBefore + 1, 10_000);
+    await waitFor(async () => (await queueDepth(q.queue)) === 0, 10_000);
+    assert.deepEqual(refused, ['red_line']);
+    const ids = good.flat().map((e) => e.id);
+    const written = await admin.query('SELECT count(*)::int AS n FROM audit_events WHERE event_id = ANY($1::uuid[])', [ids]);
+    assert.equal(written.rows[0].n, 60);
+    const sibling = await admin.query('SELECT 1 FROM audit_events WHERE event_id = $1', [poisoned[0]!.id]);
+    assert.equal(sibling.rowCount, 0, "the bad event's sibling is held with it in the DLQ, not written alone");
+    const r = await verifyChain(admin);
+    assert.equal(r.ok, true);
   } finally {
     await ingest.stop();
   }

@@ -3,21 +3,23 @@
 // dph.audit.writer) and a scratch database, so a backlog on the shared queue or the shared trail does not matter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startService, waitForStatus, get } from '@dph/lifecycle/testing';
 import { requireStack, serviceEnv } from '@dph/testkit';
 import type { Pool } from '@dph/db';
 import { createScratchDatabase, type ScratchDatabase } from '@dph/db/testing';
 import { verifyChain } from '@dph/audit';
-import { EXCHANGES, dlqName } from '@dph/contracts';
+import { EXCHANGES, auditBatchRoutingKey, dlqName } from '@dph/contracts';
 import type { AmqpConnection } from '@dph/messaging';
-import { amqpConnection, auditEvent, publishAll, waitFor } from './support/harness.js';
+import { amqpConnection, auditEvent, publishAll, publishBatches, waitFor } from './support/harness.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let admin: Pool;
 let conn: AmqpConnection;
 let db: ScratchDatabase;
 const queue = `dph.test.audit.svc.${process.pid}`;
+const batchQueue = `${queue}.batches`;
 
 before(async () => {
   requireStack();
@@ -28,8 +30,10 @@ before(async () => {
 after(async () => {
   if (conn) {
     const ch = await conn.createChannel();
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await ch.deleteQueue(dlqName(queue)).catch(() => undefined);
+    for (const q of [queue, batchQueue]) {
+      await ch.deleteQueue(q).catch(() => undefined);
+      await ch.deleteQueue(dlqName(q)).catch(() => undefined);
+    }
     await ch.close().catch(() => undefined);
     await conn.close().catch(() => undefined);
   }
@@ -45,9 +49,9 @@ const dlqDepth = async () => {
   }
 };
 
-test('published audit events become rows; a canary is dead-lettered and counted; SIGTERM exits 0', async () => {
+test('published audit events become rows (batch messages too); a canary is dead-lettered and counted; SIGTERM exits 0', async () => {
   const svc = await startService(main, {
-    ...serviceEnv('audit-writer'), ...db.env('audit-writer'), DPH_AUDIT_QUEUE: queue,
+    ...serviceEnv('audit-writer'), ...db.env('audit-writer'), DPH_AUDIT_QUEUE: queue, DPH_AUDIT_BATCH_QUEUE: batchQueue,
     DPH_HTTP_HOST: '127.0.0.1', DPH_HTTP_PORT: '0', DPH_SERVICE_INSTANCE: 'service-test',
   });
   try {
@@ -56,6 +60,10 @@ test('published audit events become rows; a canary is dead-lettered and counted;
     const good = auditEvent({ eventType: 'access_denied', jobId: null, actor: 'system:audit-writer-test', payload: { reason: 'scene_not_granted' } });
     const canary = auditEvent({ eventType: 'access_denied', jobId: null, actor: 'system:audit-writer-test', payload: { reason: 'x', note: 'mail canary.test@example.org' } });
     await publishAll(conn, EXCHANGES.audit, [good, canary, good]);
+    // A batch message on the real exchange under its own key reaches the batch queue, and each event becomes a row.
+    const batch = [1, 2, 3].map(() => auditEvent({ eventType: 'webhook_delivered', payload: { deliveryId: randomUUID(), attempts: 1 } }));
+    await publishBatches(conn, EXCHANGES.audit, batch, auditBatchRoutingKey);
+    await waitFor(async () => (await admin.query('SELECT 1 FROM audit_events WHERE event_id = ANY($1::uuid[])', [batch.map((e) => e.id)])).rowCount === 3, 60_000);
     await waitFor(async () => (await admin.query('SELECT 1 FROM audit_events WHERE event_id = $1', [good.id])).rowCount === 1, 60_000);
     await waitFor(async () => (await dlqDepth()) >= dlqBefore + 1, 60_000);
     assert.equal((await admin.query('SELECT 1 FROM audit_events WHERE event_id = ANY($1::uuid[])', [[good.id, canary.id]])).rowCount, 1);

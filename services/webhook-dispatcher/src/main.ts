@@ -54,6 +54,8 @@ try {
     setup: async (ch) => {
       await declareTopology(ch, { deliveryLimit });
       await declareQueue(ch, queue, bindings, { deliveryLimit });
+      // The audit writer's batch queue, which this service's webhook_delivered batches need (idempotent).
+      await declareQueue(ch, SERVICE_QUEUES.auditBatches.queue, SERVICE_QUEUES.auditBatches.bindings, { deliveryLimit });
     },
   });
   relay = new OutboxRelay({

@@ -14,7 +14,7 @@ import { sendWebhook, type AttemptResult } from './sender.js';
 import { TERMINAL_SEQ } from './payload.js';
 import { SigningSecretCache } from './secret-cache.js';
 import {
-  auditOutboxMessage, claimDue, completeAttemptsWithAudits, deadLetterOpenDeliveries, deliveryAudit,
+  auditBatchOutboxMessages, auditOutboxMessage, claimDue, completeAttemptsWithAudits, deadLetterOpenDeliveries, deliveryAudit,
   disableSubscriptionForFailures, type ClaimedDelivery, type CompletedAttempt,
 } from './store.js';
 
@@ -280,19 +280,22 @@ export class DeliveryEngine {
   }
 
   private async record(q: Queryable, batch: CompletedAttempt[]): Promise<void> {
-    const outcomes: AuditEventData[] = [];
+    const delivered: AuditEventData[] = [];
+    const failed: AuditEventData[] = [];
     let dead = 0;
     for (const c of batch) {
       if (c.completion.kind === 'succeeded') {
-        outcomes.push(deliveryAudit('webhook_delivered', c.delivery, { statusCode: c.statusCode }));
+        delivered.push(deliveryAudit('webhook_delivered', c.delivery, { statusCode: c.statusCode }));
         continue;
       }
       if (c.completion.kind !== 'dead') continue;
       dead++;
-      outcomes.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));
+      failed.push(deliveryAudit('webhook_failed', c.delivery, { lastStatusCode: c.statusCode, errorClass: c.errorClass }));
     }
-    // The attempts, the deliveries' state, the failure streaks and these audit events: one statement.
-    const health = await completeAttemptsWithAudits(q, batch, outcomes.map((a) => auditOutboxMessage(a)));
+    // The successes' audit events go as batch messages (one outbox row and one broker message per 100 of them);
+    // the rare failures each as their own. Attempts, deliveries' state, failure streaks and these: one statement.
+    const messages = [...auditBatchOutboxMessages(delivered), ...failed.map((a) => auditOutboxMessage(a))];
+    const health = await completeAttemptsWithAudits(q, batch, messages);
     const audits: AuditEventData[] = [];
     const disable = async (endpointKey: string, subscriptionId: string | null, reason: string, sample: ClaimedDelivery) => {
       if (subscriptionId && !(await disableSubscriptionForFailures(q, subscriptionId, reason))) return;

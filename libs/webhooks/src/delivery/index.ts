@@ -3,7 +3,7 @@ export { judgeResponse, parseRetryAfter, backoffMs, DEFAULT_RETRY_POLICY, type R
 export { sendWebhook, EXCERPT_LIMIT, type SendInput, type AttemptResult } from './sender.js';
 export {
   recordEventDeliveries, recordEventDeliveriesMany, intakeDeliveries, claimDue, completeAttempts, completeAttemptsWithAudits, deadLetterOpenDeliveries, disableSubscriptionForFailures,
-  auditOutboxMessage, deliveryAudit, type ClaimedDelivery, type CompletedAttempt, type Completion, type SubscriptionHealth,
+  auditBatchOutboxMessages, auditOutboxMessage, AUDIT_BATCH_EVENTS, deliveryAudit, type ClaimedDelivery, type CompletedAttempt, type Completion, type SubscriptionHealth,
 } from './store.js';
 export { SigningSecretCache } from './secret-cache.js';
 export { DeliveryEngine, type EngineDb, type EngineHooks, type EngineOptions, type AttemptOutcome } from './engine.js';

@@ -1,5 +1,6 @@
 /**
- * The audit-writer's consumer: events are validated and screened one by one as they arrive, gathered into
+ * The audit-writer's consumer: a message holds one event or a CloudEvents JSON batch of them (the dispatcher
+ * sends its webhook_delivered events so); events are validated and screened one by one as they arrive, gathered into
  * batches (by size, or after flushIntervalMs), appended to the hash chain in one transaction per batch
  * (appendAuditRows: the chain is computed here under the chain lock, one INSERT), and acknowledged with one
  * multiple-ack only after the commit. One batch is in flight at a time: that keeps the multiple-ack from ever
@@ -18,7 +19,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { appendAuditRows, auditRowFromEvent, checkAuditPayload, type AuditRow, type PiiScan } from '@dph/audit';
 import type { Pool } from '@dph/db';
-import { parseEvent, type ChannelSource } from '@dph/messaging';
+import { parseEvents, type ChannelSource } from '@dph/messaging';
 import { isTransientDbError } from './transient.js';
 
 export type RefusalReason = 'malformed' | 'invalid_event' | 'type_mismatch' | 'red_line' | 'db_rejected';
@@ -61,6 +62,19 @@ interface Pending {
   msg: ConsumeMessage;
   ch: Channel;
   row: AuditRow;
+}
+
+/**
+ * Takes the next database batch off the front of the buffer: up to `size` rows, extended to the end of the
+ * message it stops in, since the multiple-ack after its commit covers whole messages only (acking a message whose
+ * last events wait for the next commit would lose them in a crash).
+ */
+export function takeBatch<T extends { msg: unknown }>(buffer: T[], size: number): T[] {
+  const batch = buffer.splice(0, size);
+  const last = batch[batch.length - 1];
+  let n = 0;
+  while (n < buffer.length && buffer[n]!.msg === last?.msg) n++;
+  return n > 0 ? batch.concat(buffer.splice(0, n)) : batch;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,28 +195,34 @@ export class AuditIngest {
       void ch.close().catch(() => undefined);
       return;
     }
-    this.o.metrics?.received?.();
-    let event;
+    let events;
     try {
-      event = parseEvent(msg.content);
+      events = parseEvents(msg.content);
     } catch {
+      this.o.metrics?.received?.();
       this.refuse(ch, msg, 'malformed');
       return;
     }
-    const res = auditRowFromEvent(event);
-    if (!res.ok) {
-      this.refuse(ch, msg, res.problem, { field: res.field });
-      return;
-    }
-    const violations = checkAuditPayload(res.row.payload, this.o.scan);
-    if (violations.length > 0) {
-      // Paths and reasons only: the offending value is never logged.
-      const v = violations[0]!;
-      this.refuse(ch, msg, 'red_line', { eventType: res.row.eventType, path: v.path, check: v.reason, entityType: v.entityType });
-      return;
+    // A message is one event or a batch of them; it is taken or refused whole, so a batch never lands half.
+    const rows: AuditRow[] = [];
+    for (const event of events) {
+      this.o.metrics?.received?.();
+      const res = auditRowFromEvent(event);
+      if (!res.ok) {
+        this.refuse(ch, msg, res.problem, { field: res.field, events: events.length });
+        return;
+      }
+      const violations = checkAuditPayload(res.row.payload, this.o.scan);
+      if (violations.length > 0) {
+        // Paths and reasons only: the offending value is never logged.
+        const v = violations[0]!;
+        this.refuse(ch, msg, 'red_line', { eventType: res.row.eventType, path: v.path, check: v.reason, entityType: v.entityType, events: events.length });
+        return;
+      }
+      rows.push(res.row);
     }
     if (this.buffer.length === 0 && this.inFlight === 0) this.progressAt = Date.now();
-    this.buffer.push({ msg, ch, row: res.row });
+    for (const row of rows) this.buffer.push({ msg, ch, row });
     if (this.buffer.length >= this.batchSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs);
   }
@@ -215,7 +235,7 @@ export class AuditIngest {
       try {
         await Promise.resolve(); // yield once, so `??=` stores this promise before `finally` can clear it
         while (this.buffer.length > 0 && !this.abandon) {
-          const batch = this.buffer.splice(0, this.batchSize);
+          const batch = takeBatch(this.buffer, this.batchSize);
           this.inFlight = batch.length;
           try {
             await this.writeBatch(batch);
@@ -252,23 +272,29 @@ export class AuditIngest {
     }
   }
 
-  /** Isolates the row(s) the database refuses; the rest are written and acked one by one. */
+  /**
+   * Isolates the message(s) whose rows the database refuses; the rest are written and acked message by message.
+   * A refused batch message is dead-lettered whole (rows of it already written are not written twice when it is
+   * replayed: ON CONFLICT on the event id).
+   */
   private async writeOneByOne(batch: Pending[]): Promise<void> {
-    for (const p of batch) {
+    const byMessage = new Map<ConsumeMessage, Pending[]>();
+    for (const p of batch) byMessage.set(p.msg, [...(byMessage.get(p.msg) ?? []), p]);
+    for (const group of byMessage.values()) {
       const started = performance.now();
       try {
-        const written = await appendAuditRows(this.o.pool, [p.row]);
-        this.settle(p, 'ack');
-        this.recordWritten([p], written, started);
+        const written = await appendAuditRows(this.o.pool, group.map((p) => p.row));
+        this.settle(group[0]!, 'ack');
+        this.recordWritten(group, written, started);
       } catch (err) {
         if (isTransientDbError(err)) {
           // Leave the rest unacked: the next batch or a redelivery takes them.
-          this.settle(p, 'requeue');
+          this.settle(group[0]!, 'requeue');
           continue;
         }
         this.o.metrics?.refused?.('db_rejected');
-        this.o.log.warn({ eventType: p.row.eventType }, 'audit event refused by the database; dead-lettered');
-        this.settle(p, 'dead-letter');
+        this.o.log.warn({ eventType: group[0]!.row.eventType, events: group.length }, 'audit message refused by the database; dead-lettered');
+        this.settle(group[0]!, 'dead-letter');
       }
     }
   }

@@ -1,7 +1,7 @@
 /** Shared set-up of the ingest tests: a scratch database, a private exchange and queue (with its DLQ). */
 import { randomUUID } from 'node:crypto';
 import { stackEnv } from '@dph/testkit';
-import { connectAmqp, declareQueue, ConfirmPublisher, makeEvent, toOutgoing, type AmqpConnection } from '@dph/messaging';
+import { connectAmqp, declareQueue, ConfirmPublisher, encodeEventBatch, makeEvent, toOutgoing, type AmqpConnection } from '@dph/messaging';
 import { dlqName, type AuditEventData } from '@dph/contracts';
 
 export const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -60,4 +60,17 @@ export async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('condition not met in time');
+}
+
+/** Publishes each group of events as one message in CloudEvents' JSON batch format (the dispatcher's form). */
+export async function publishBatches(
+  conn: AmqpConnection, exchange: string, batches: ReturnType<typeof auditEvent>[][] | ReturnType<typeof auditEvent>[],
+  routingKey: (eventType: string) => string = (t) => `audit.${t}`,
+): Promise<void> {
+  const pub = new ConfirmPublisher(conn);
+  const list = (Array.isArray(batches[0]) ? batches : [batches]) as ReturnType<typeof auditEvent>[][];
+  for (const b of list) {
+    await pub.publish({ exchange, routingKey: routingKey(b[0]!.data.eventType), body: encodeEventBatch(b), headers: {}, messageId: randomUUID() });
+  }
+  await pub.close();
 }
