@@ -41,8 +41,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** Sends one event to the queue and rejects it, so the broker dead-letters it with an x-death record. */
-async function deadLetter(eventId: string): Promise<void> {
-  const body = Buffer.from(JSON.stringify({ specversion: '1.0', id: eventId, source: 'test', type: 'dph.test', subject: 'job-1', time: new Date().toISOString(), data: { secretish: 'never printed' } }));
+async function deadLetter(eventId: string, batchOf = 0): Promise<void> {
+  const event = (id: string) => ({ specversion: '1.0', id, source: 'test', type: 'dph.test', subject: 'job-1', time: new Date().toISOString(), data: { secretish: 'never printed' } });
+  const body = Buffer.from(JSON.stringify(batchOf > 0 ? Array.from({ length: batchOf }, () => event(randomUUID())) : event(eventId)));
   ch.sendToQueue(queue, body, { messageId: eventId, persistent: true });
   for (;;) {
     const m = await ch.get(queue, { noAck: false });
@@ -85,6 +86,16 @@ test('peek shows metadata without consuming or printing bodies; replay returns t
   assert.ok(back, 'the message is back in its queue');
   assert.equal(back.properties.messageId, id);
   assert.deepEqual(await auditTypes(), ['dph.audit.dlq_replayed']);
+});
+
+test('peek names a batch message by its first type and count', async () => {
+  const id = randomUUID();
+  await deadLetter(id, 3);
+  const peek = await cli('peek', queue);
+  assert.match(peek.out, new RegExp(`${id}\\tdph.test \\(batch of 3\\)\\t\\trejected`));
+  assert.doesNotMatch(peek.out, /never printed/);
+  assert.match((await cli('discard', queue, '--event-id', id, '--actor', 'ops-test')).out, /discarded 1 message/);
+  await auditTypes();
 });
 
 test('discard needs an explicit selection, drops only the named event, and is audited', async () => {

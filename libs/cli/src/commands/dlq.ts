@@ -26,7 +26,10 @@ interface Death {
 
 function envelopeOf(content: Buffer): { type: string; subject: string } {
   try {
-    const ev = JSON.parse(content.toString('utf8')) as { type?: string; subject?: string };
+    const parsed = JSON.parse(content.toString('utf8')) as unknown;
+    // A batch message (CloudEvents JSON batch format): the first event's type and the count; no single subject.
+    if (Array.isArray(parsed)) return { type: `${String((parsed[0] as { type?: string } | undefined)?.type ?? '')} (batch of ${parsed.length})`, subject: '' };
+    const ev = parsed as { type?: string; subject?: string };
     return { type: String(ev.type ?? ''), subject: String(ev.subject ?? '') };
   } catch {
     return { type: '(not a CloudEvent)', subject: '' };
