@@ -5,8 +5,8 @@
 // stack's running dispatcher takes none of its events), one subscription to a loopback receiver, then two phases:
 //   throughput: publishes --events job events as fast as confirms allow, reports deliveries/s from the first
 //               publish to the last delivery received;
-//   latency:    publishes at --rate events/s for --seconds, reports p50/p95/p99 from publish to the receiver
-//               seeing the first attempt (the event carries its publish time).
+//   latency:    once the first phase's audit tail has drained, publishes at --rate events/s for --seconds,
+//               reports p50/p95/p99 from publish to the receiver seeing the first attempt, and where it goes.
 // Each phase also prints CPU-ms per delivery of the dispatcher process and of its Postgres backends (utime+stime
 // from /proc, robust to other load on the machine) and the load average.
 // Profile the dispatcher: DPH_CHILD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/dph/prof-<you>".
@@ -23,7 +23,7 @@ import { startService } from '@dph/lifecycle/testing';
 import { requireStack, pgClientConfig, serviceEnv, stackEnv } from '@dph/testkit';
 import { withTransaction } from '@dph/db';
 import { ConfirmPublisher, connectAmqp, encodeEvent } from '@dph/messaging';
-import type { CloudEvent, JobEventData } from '@dph/contracts';
+import { QUEUES, type CloudEvent, type JobEventData } from '@dph/contracts';
 import { createSecretBox, createSubscription, parseKey } from '@dph/webhooks';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' } } });
@@ -164,6 +164,22 @@ async function stageReport(ids: string[], seenAt: Array<number | null>): Promise
   console.log(`  stages (n=${stages[0]!.length}): publish -> intake start ${fmt(stages[0]!)}; intake start -> attempt start ${fmt(stages[1]!)}; ` +
     `attempt start -> receiver ${fmt(stages[2]!)}`);
 }
+/** Waits (at most 60 s) until no outbox row waits for the relay and the audit writer's queue is empty, then 1 s more. */
+async function settle(): Promise<void> {
+  const ch = await conn.createChannel();
+  try {
+    const end = Date.now() + 60_000;
+    while (Date.now() < end) {
+      const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      const { messageCount } = await ch.checkQueue(QUEUES.audit);
+      if (rows[0]!.n === 0 && messageCount === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await ch.close().catch(() => {});
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+}
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 try {
@@ -188,7 +204,9 @@ try {
   const cpu1 = await cpuNow();
   cpuReport('throughput', cpu0, cpu1, delivered);
 
-  // Phase 2: latency at a steady rate.
+  // Phase 2: latency at a steady rate, measured once the first phase's tail has drained (its audit events
+  // relayed and written), so it sees the steady state and not the end of a 10,000-event burst.
+  await settle();
   const steady: CloudEvent<JobEventData>[] = [];
   const cpu2 = await cpuNow();
   const lag0 = await lagBuckets();

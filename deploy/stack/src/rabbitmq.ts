@@ -35,9 +35,7 @@ export function rabbitEnv(s: Settings): NodeJS.ProcessEnv {
     RABBITMQ_DIST_PORT: String(s.rabbitDistPort),
     RABBITMQ_CTL_DIST_PORT_MIN: String(s.rabbitDistPort + 10),
     RABBITMQ_CTL_DIST_PORT_MAX: String(s.rabbitDistPort + 20),
-    // No scheduler busy-waiting: on a 2-core box shared with Postgres and the services, spinning schedulers took
-    // CPU the rest of the stack needed (the broker's own guidance for shared or few-core hosts).
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none',
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
     ERL_EPMD_PORT: String(s.epmdPort),
     ERL_EPMD_ADDRESS: '127.0.0.1',
   };
