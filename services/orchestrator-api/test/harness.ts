@@ -47,6 +47,12 @@ export interface Harness {
   /** Where the API seals webhook and per-job callback secrets (tests open them as the dispatcher would). */
   webhookStorage: SecretStorage;
   token(client: string): Promise<string>;
+  /**
+   * Subscriptions created through `call` (POST /v1/webhooks): close() disables them. They live in the shared
+   * stack database, sealed with this harness's own key, so left active they would take a delivery of every later
+   * job in their scene (e2e and fault runs, benchmarks) that no dispatcher can sign or deliver.
+   */
+  createdWebhooks: string[];
   close(): Promise<void>;
 }
 
@@ -125,8 +131,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokens = new Map<string, string>();
+  const createdWebhooks: string[] = [];
   return {
-    url, idp, pool, admin, store: objects.store, settings, openapi, redis, webhookStorage,
+    url, idp, pool, admin, store: objects.store, settings, openapi, redis, webhookStorage, createdWebhooks,
     async token(client) {
       let t = tokens.get(client);
       if (!t) {
@@ -138,6 +145,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      if (createdWebhooks.length > 0) {
+        await admin.query(
+          `UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = 'test_cleanup', disabled_at = now()
+            WHERE subscription_id = ANY($1::uuid[]) AND status = 'active'`, [createdWebhooks]);
+      }
       await pool.end();
       await admin.end();
       objects.close();
@@ -189,6 +201,8 @@ export async function call(
       throw new Error(`problem body leaks internals: ${text.slice(0, 300)}`);
     }
   }
+  const id = (parsed as { subscriptionId?: unknown } | undefined)?.subscriptionId;
+  if (method === 'POST' && path === '/v1/webhooks' && res.status === 201 && typeof id === 'string') h.createdWebhooks.push(id);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
