@@ -145,10 +145,20 @@ function lagReport(a: Map<string, number>, b: Map<string, number>): string {
  * seeing it (signing, HTTP). Same machine clock on all sides.
  */
 async function stageReport(ids: string[], seenAt: Array<number | null>): Promise<void> {
-  const { rows } = await admin.query<{ event_id: string; created: number; started: number }>(
-    `SELECT d.event_id, extract(epoch FROM d.created_at) * 1000 AS created, extract(epoch FROM a.started_at) * 1000 AS started
-       FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.delivery_id AND a.attempt = 1
-      WHERE d.tenant_scene = $1 AND d.event_id = ANY($2::uuid[])`, [scene, ids]);
+  // Attempts are recorded in batches after the receiver answered: wait (bounded) until they all are.
+  const arrived = seenAt.filter((t) => t !== null).length;
+  const end = Date.now() + 30_000;
+  let rows: Array<{ event_id: string; created: number; started: number }> = [];
+  for (;;) {
+    ({ rows } = await admin.query<{ event_id: string; created: number; started: number }>(
+      `SELECT d.event_id, extract(epoch FROM d.created_at) * 1000 AS created, extract(epoch FROM a.started_at) * 1000 AS started
+         FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.delivery_id AND a.attempt = 1
+        WHERE d.tenant_scene = $1 AND d.event_id = ANY($2::uuid[])`, [scene, ids]));
+    if (rows.length >= arrived || Date.now() > end) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (rows.length < arrived) console.log(`  (only ${rows.length} of ${arrived} first attempts recorded after 30 s)`);
+  if (rows.length === 0) return;
   const byId = new Map(rows.map((r) => [r.event_id, r]));
   const stages: number[][] = [[], [], []];
   ids.forEach((id, i) => {
