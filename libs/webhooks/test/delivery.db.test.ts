@@ -9,7 +9,7 @@ import { parseEvents } from '@dph/messaging';
 import { createGuardedAgent, systemResolveAll } from '@dph/egress';
 import type { CloudEvent, JobEventData } from '@dph/contracts';
 import {
-  DeliveryEngine, createSecretBox, createSubscription, intakeDeliveries, recordEventDeliveries, rotateSubscriptionSecret,
+  DeliveryEngine, createSecretBox, createSubscription, intakeDeliveries, recordEventDeliveries, rotateSubscriptionSecret, sweepJobProgress,
   replayDelivery, replayDeadDeliveries, listDeliveries, sealCallbackSecret, verifyWebhook,
   type SubscriptionDeps, type EngineHooks,
 } from '../src/index.js';
@@ -228,6 +228,78 @@ test('ordering per job and endpoint holds under retries', async () => {
   await engine.stop();
   const order = receiver.at('/ordered').map((r) => `${JSON.parse(r.body).status}:${r.status}`);
   assert.deepEqual(order, ['queued:500', 'queued:500', 'queued:200', 'parsing:200', 'postproc:200', 'succeeded:200']);
+});
+
+/** A job row as the producers leave it after `moves` transitions (its event_seq): the position of its terminal event. */
+async function insertJob(scene: string, status: string, moves: number): Promise<string> {
+  const jobId = randomUUID();
+  await admin.query(
+    `INSERT INTO jobs (job_id, tenant_scene, business_ref, source_type, submit_by, status, event_seq) VALUES ($1, $2, 'r', 'direct_upload', 't', $3, $4)`,
+    [jobId, scene, status, moves],
+  );
+  return jobId;
+}
+const statusesAt = (path: string) => receiver.at(path).map((r) => JSON.parse(r.body).status as string);
+
+test('a later event recorded before an earlier one (held by another dispatcher) waits for it, even for an endpoint that does not take the earlier ones', async () => {
+  const scene = newScene();
+  await subscribe(scene, '/reordered-all');
+  await subscribe(scene, '/reordered-ends', ['job.queued', 'job.succeeded']);
+  const released: number[] = [];
+  const engine = newEngine(scene, { orderReleased: (n) => released.push(n) });
+  engine.start();
+  const job = await insertJob(scene, 'succeeded', 3);
+  const intake = async (status: string) => {
+    const { claimed } = await intakeDeliveries(disp, [jobEvent(scene, job, status)], 30_000, scene);
+    engine.deliverClaimed(claimed);
+    engine.kick();
+    return claimed.length;
+  };
+  // The terminal event arrives first: nothing of it may go while queued, parsing and postproc are unrecorded.
+  assert.equal(await intake('succeeded'), 0);
+  assert.equal(await intake('queued'), 2);
+  await receiver.waitFor(() => receiver.at('/reordered-ends').length === 1 && receiver.at('/reordered-all').length === 1);
+  await new Promise((r) => setTimeout(r, 300)); // several claim rounds (poll 50 ms)
+  assert.deepEqual(statusesAt('/reordered-ends'), ['queued'], 'succeeded went out before parsing and postproc were recorded');
+  await intake('postproc'); // still out of order: parsing is missing
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(statusesAt('/reordered-all'), ['queued']);
+  await intake('parsing');
+  await receiver.waitFor(() => receiver.at('/reordered-all').length === 4 && receiver.at('/reordered-ends').length === 2);
+  await engine.stop();
+  assert.deepEqual(statusesAt('/reordered-all'), ['queued', 'parsing', 'postproc', 'succeeded']);
+  assert.deepEqual(statusesAt('/reordered-ends'), ['queued', 'succeeded']);
+  assert.deepEqual(released, []);
+  const rows = await deliveryRows(scene);
+  assert.deepEqual(rows.filter((r) => r.endpoint_key === rows[0].endpoint_key).map((r) => r.job_pos), [0, 1, 2, 3]);
+});
+
+test('the order hold releases a delivery whose earlier event never comes, and says so', async () => {
+  const scene = newScene();
+  await subscribe(scene, '/orphan');
+  const released: number[] = [];
+  const engine = newEngine(scene, { orderReleased: (n) => released.push(n) }, { orderHoldMs: 400 });
+  const job = await insertJob(scene, 'cancelled', 2); // queued -> parsing -> cancelled; neither earlier event arrives
+  const t0 = Date.now();
+  assert.equal((await intakeDeliveries(disp, [jobEvent(scene, job, 'cancelled')], 30_000, scene)).claimed.length, 0);
+  engine.start();
+  await receiver.waitFor(() => receiver.at('/orphan').length === 1);
+  await engine.stop();
+  assert.ok(Date.now() - t0 >= 400, 'sent before the hold ran out');
+  assert.deepEqual(released, [1]);
+});
+
+test('job progress rows are swept once complete and past the hold; incomplete ones stay', async () => {
+  const scene = newScene();
+  const done = await insertJob(scene, 'succeeded', 2); // queued -> parsing -> failed would be 2 moves too
+  const open = await insertJob(scene, 'succeeded', 3);
+  for (const s of ['queued', 'parsing', 'succeeded']) await recordEventDeliveries(disp, jobEvent(scene, done, s));
+  for (const s of ['queued', 'succeeded']) await recordEventDeliveries(disp, jobEvent(scene, open, s));
+  const progress = async () => (await admin.query('SELECT job_id, seen, terminal_pos FROM webhook_job_progress WHERE job_id = ANY($1::uuid[]) ORDER BY seen', [[done, open]])).rows;
+  assert.deepEqual(await progress(), [{ job_id: open, seen: 1, terminal_pos: 3 }, { job_id: done, seen: 3, terminal_pos: 2 }]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok((await sweepJobProgress(disp, 10)) >= 1);
+  assert.deepEqual(await progress(), [{ job_id: open, seen: 1, terminal_pos: 3 }]);
 });
 
 test('dead-lettered after the budget, then replayed by an operator with the same webhook-id', async () => {

@@ -34,6 +34,11 @@ export const configSchema = z.object({
   DPH_WEBHOOK_POLL_MS: duration({ min: 10, max: 60_000 }).default(500),
   DPH_WEBHOOK_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(100),
   DPH_WEBHOOK_DISABLE_AFTER_MS: duration({ min: 0, max: 30 * 86_400_000 }).default(86_400_000),
+  /**
+   * How long a delivery waits for an earlier event of its job that no dispatcher has recorded yet (another replica
+   * may hold it); past this it is sent anyway and webhook_order_hold_expired_total counts it.
+   */
+  DPH_WEBHOOK_ORDER_HOLD_MS: duration({ min: 0, max: 3_600_000 }).default(60_000),
   /** Claim only one scene's deliveries (scene-sharded dispatchers; tests sharing a database). */
   DPH_WEBHOOK_ONLY_SCENE: str('a scene name').optional(),
   /**

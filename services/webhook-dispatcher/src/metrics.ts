@@ -46,6 +46,11 @@ export function dispatcherMetrics(registry: Registry, onError: (where: string, e
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [registry],
   });
+  const orderReleased = new Counter({
+    name: 'webhook_order_hold_expired_total',
+    help: 'Deliveries sent although an earlier event of their job was never recorded within DPH_WEBHOOK_ORDER_HOLD_MS.',
+    registers: [registry],
+  });
   const recorded = new Counter({
     name: 'webhook_deliveries_recorded_total',
     help: 'Deliveries created from consumed job events (one per event and matching endpoint).',
@@ -61,6 +66,7 @@ export function dispatcherMetrics(registry: Registry, onError: (where: string, e
       deadLettered: (n) => dead.inc(n),
       endpointDisabled: (reason) => disabled.inc({ reason: reason === 'gone' ? 'gone' : 'sustained_failure' }),
       firstAttemptLagMs: (ms) => lag.observe(Math.max(0, ms) / 1000),
+      orderReleased: (n) => orderReleased.inc(n),
       error: onError,
     },
     deliveriesRecorded: (n) => recorded.inc(n),

@@ -54,6 +54,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
     disableAfterFailures: config.DPH_WEBHOOK_DISABLE_AFTER_FAILURES,
     disableAfterMs: config.DPH_WEBHOOK_DISABLE_AFTER_MS,
     onlyScene: config.DPH_WEBHOOK_ONLY_SCENE ?? null,
+    orderHoldMs: config.DPH_WEBHOOK_ORDER_HOLD_MS,
     hooks,
   });
   return { engine, agent };

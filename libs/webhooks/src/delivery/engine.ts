@@ -15,7 +15,7 @@ import { TERMINAL_SEQ } from './payload.js';
 import { SigningSecretCache } from './secret-cache.js';
 import {
   auditBatchOutboxMessages, auditOutboxMessage, claimDue, completeAttemptsWithAudits, deadLetterOpenDeliveries, deliveryAudit,
-  disableSubscriptionForFailures, type ClaimedDelivery, type CompletedAttempt,
+  DEFAULT_ORDER_HOLD_MS, disableSubscriptionForFailures, sweepJobProgress, type ClaimedDelivery, type CompletedAttempt,
 } from './store.js';
 
 export interface EngineDb {
@@ -40,6 +40,8 @@ export interface EngineHooks {
   endpointDisabled?(reason: string): void;
   /** Time from the delivery's creation to the start of its first attempt. */
   firstAttemptLagMs?(ms: number): void;
+  /** Deliveries claimed out of order because an earlier event of their job was not recorded within the hold. */
+  orderReleased?(count: number): void;
   error?(where: string, err: unknown): void;
 }
 
@@ -64,11 +66,15 @@ export interface EngineOptions {
   hooks?: EngineHooks;
   /** Claim only this scene's deliveries (scene-sharded dispatchers; tests sharing a database). */
   onlyScene?: string | null;
+  /** How long a delivery waits for an earlier event of its job that no dispatcher has recorded yet. */
+  orderHoldMs?: number;
 }
 
 /** Finished attempts are recorded in batches of up to FLUSH_MAX, at most FLUSH_WAIT_MS after the first. */
 const FLUSH_MAX = 500;
 const FLUSH_WAIT_MS = 20;
+/** How often the claim loop deletes job progress rows no delivery needs any more. */
+const SWEEP_EVERY_MS = 60_000;
 
 export class DeliveryEngine {
   private readonly o: Required<Omit<EngineOptions, 'allowCidrs' | 'policy' | 'hooks'>> & Pick<EngineOptions, 'allowCidrs' | 'hooks'>;
@@ -97,6 +103,7 @@ export class DeliveryEngine {
       disableAfterFailures: 100,
       disableAfterMs: 24 * 3600_000,
       onlyScene: null,
+      orderHoldMs: DEFAULT_ORDER_HOLD_MS,
       ...opts,
     } as typeof this.o;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
@@ -167,15 +174,22 @@ export class DeliveryEngine {
    */
   private async loop(): Promise<void> {
     let errors = 0;
+    let sweptAt = 0;
     const lowWater = Math.max(1, Math.floor(this.o.concurrency / 2));
     while (this.running) {
+      if (Date.now() - sweptAt >= SWEEP_EVERY_MS) {
+        sweptAt = Date.now();
+        await sweepJobProgress(this.o.db.q, this.o.orderHoldMs).catch((err: unknown) => this.o.hooks?.error?.('sweep', err));
+      }
       const free = this.o.concurrency - this.inFlight.size - this.ready.length;
       let claimed: ClaimedDelivery[] = [];
       if (free >= lowWater || (this.kicked && free > 0)) {
         this.kicked = false;
         try {
-          claimed = await this.o.db.tx((q) => claimDue(q, Math.min(free, this.o.batchSize), this.o.leaseMs, this.o.onlyScene), { durable: false });
+          claimed = await this.o.db.tx((q) => claimDue(q, Math.min(free, this.o.batchSize), this.o.leaseMs, this.o.onlyScene, this.o.orderHoldMs), { durable: false });
           errors = 0;
+          const released = claimed.filter((d) => d.order_released).length;
+          if (released) this.o.hooks?.orderReleased?.(released);
         } catch (err) {
           this.o.hooks?.error?.('claim', err);
           errors++;

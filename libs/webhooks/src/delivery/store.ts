@@ -9,36 +9,51 @@ import { OUTBOX_CHANNEL, outboxColumns, prepared, type OutboxMessage, type Query
 import { encodeEventBatch } from '@dph/messaging';
 import { isValidTraceparent, traceIdOf } from '@dph/telemetry';
 import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js';
-import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq } from './payload.js';
+import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq, TERMINAL_SEQ } from './payload.js';
 
 /**
  * One statement for a batch of events (see intakeDeliveries). Not prepared: a generic plan, blind to the batch's
  * size, joined 500 events to every subscription by nested loop (10 ms where the planned hash join takes 1.5 ms).
  */
 const INTAKE_SQL = `WITH ev AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $11::text[])
-         AS e(event_id, scene, job_id, name, seq, body, cb_key, cb_url, tp)),
+       SELECT e.*, CASE WHEN e.seq < ${TERMINAL_SEQ} THEN e.seq
+                        ELSE (SELECT j.event_seq FROM public.jobs j WHERE j.job_id = e.job_id AND j.event_seq BETWEEN 1 AND 30) END AS pos
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $11::text[])
+           AS e(event_id, scene, job_id, name, seq, body, cb_key, cb_url, tp)),
+     batch AS (
+       SELECT job_id, coalesce(bit_or(1 << pos) FILTER (WHERE seq < ${TERMINAL_SEQ}), 0) AS seen,
+              max(pos) FILTER (WHERE seq >= ${TERMINAL_SEQ}) AS terminal_pos
+         FROM ev WHERE pos IS NOT NULL GROUP BY job_id),
+     progress AS (
+       INSERT INTO webhook_job_progress AS p (job_id, seen, terminal_pos)
+       SELECT job_id, seen, terminal_pos FROM batch
+       ON CONFLICT (job_id) DO UPDATE
+          SET seen = p.seen | excluded.seen, terminal_pos = coalesce(excluded.terminal_pos, p.terminal_pos), updated_at = now()),
+     known AS (
+       SELECT b.job_id, coalesce(p.seen, 0) | b.seen AS seen
+         FROM batch b LEFT JOIN webhook_job_progress p ON p.job_id = b.job_id),
      cand AS (
        SELECT e.event_id, e.scene, e.job_id, e.name, s.subscription_id, 'sub:' || s.subscription_id AS endpoint_key,
-              s.callback_url AS target_url, e.seq, e.body, e.tp
+              s.callback_url AS target_url, e.seq, e.pos, e.body, e.tp
          FROM ev e JOIN webhook_subscriptions s
            ON s.tenant_scene = e.scene AND s.status = 'active'
           AND (s.event_filter && ARRAY[e.name, '${ALL_JOB_EVENTS}']::text[] OR cardinality(s.event_filter) = 0)
        UNION ALL
-       SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.body, e.tp
+       SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.pos, e.body, e.tp
          FROM ev e WHERE e.cb_url IS NOT NULL),
      ranked AS (
        SELECT c.*, ($9::int IS NOT NULL AND ($10::text IS NULL OR c.scene = $10)
+                    AND (c.pos IS NULL OR k.seen & ((1 << c.pos) - 1) = (1 << c.pos) - 1)
                     AND row_number() OVER (PARTITION BY c.job_id, c.endpoint_key ORDER BY c.seq) = 1
                     AND NOT EXISTS (
                       SELECT 1 FROM webhook_deliveries x
                        WHERE x.job_id = c.job_id AND x.endpoint_key = c.endpoint_key AND x.seq < c.seq
                          AND x.status IN ('pending', 'failed'))) AS fast
-         FROM cand c),
+         FROM cand c LEFT JOIN known k ON k.job_id = c.job_id),
      ins AS (
        INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
-         target_url, seq, payload_body, traceparent, attempts, next_attempt_at)
-       SELECT event_id, scene, job_id, name, subscription_id, endpoint_key, target_url, seq, body, tp,
+         target_url, seq, job_pos, payload_body, traceparent, attempts, next_attempt_at)
+       SELECT event_id, scene, job_id, name, subscription_id, endpoint_key, target_url, seq, pos, body, tp,
               CASE WHEN fast THEN 1 ELSE 0 END,
               CASE WHEN fast THEN now() + $9::int * interval '1 millisecond' ELSE now() END
          FROM ranked
@@ -111,13 +126,20 @@ export interface ClaimedDelivery {
   /** Joined from the subscription (null for per-job callbacks). */
   sub_status: 'active' | 'disabled' | null;
   sub_rotated_at: Date | null;
+  /** Claims only: true when the order hold ran out before an earlier event of the job was recorded. */
+  order_released?: boolean;
 }
 
 /** Prepared (see PreparedSql): one plan for every claim. */
 const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
-       SELECT d.delivery_id, d.subscription_id FROM webhook_deliveries d
+       SELECT d.delivery_id, d.subscription_id, NOT o.in_order AS order_released
+         FROM webhook_deliveries d
+         CROSS JOIN LATERAL (SELECT d.job_pos IS NULL OR d.job_pos = 0 OR EXISTS (
+                SELECT 1 FROM webhook_job_progress p
+                 WHERE p.job_id = d.job_id AND p.seen & ((1 << d.job_pos) - 1) = (1 << d.job_pos) - 1) AS in_order) o
         WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= now()
           AND ($3::text IS NULL OR d.tenant_scene = $3)
+          AND (o.in_order OR d.created_at < now() - $4 * interval '1 millisecond')
           AND NOT EXISTS (
             SELECT 1 FROM webhook_deliveries e
              WHERE e.job_id = d.job_id AND e.endpoint_key = d.endpoint_key AND e.seq < d.seq
@@ -132,20 +154,45 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
       WHERE w.delivery_id = due.delivery_id
      RETURNING w.delivery_id, w.event_id, w.tenant_scene, w.job_id, w.event_type, w.subscription_id, w.endpoint_key,
        w.target_url, w.seq, w.attempts, w.attempt_base, w.payload_body, w.traceparent, w.created_at,
-       s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at`);
+       s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at, due.order_released`);
 
 /**
  * Claims due deliveries: bumps the attempt number and pushes next_attempt_at out by the lease, so a dispatcher
  * that dies mid-delivery loses nothing: the row becomes due again when the lease runs out and is sent again with
  * the same webhook-id. A delivery waits while an earlier event of the same job to the same endpoint is still
- * pending or retrying (per-job, per-endpoint order).
+ * pending or retrying, and while an earlier event of its job has not been recorded at all (another dispatcher may
+ * still hold it), for at most `orderHoldMs` after its creation; one released by that hold says so
+ * (`order_released`).
  */
-export async function claimDue(q: Queryable, limit: number, leaseMs: number, onlyScene: string | null = null): Promise<ClaimedDelivery[]> {
+export async function claimDue(
+  q: Queryable, limit: number, leaseMs: number, onlyScene: string | null = null, orderHoldMs = DEFAULT_ORDER_HOLD_MS,
+): Promise<ClaimedDelivery[]> {
   const { rows } = await q.query<ClaimedDelivery>(
     CLAIM_SQL,
-    [limit, leaseMs, onlyScene],
+    [limit, leaseMs, onlyScene, orderHoldMs],
   );
   return rows;
+}
+
+/** How long a delivery waits for an earlier event of its job that was never recorded (DPH_WEBHOOK_ORDER_HOLD_MS). */
+export const DEFAULT_ORDER_HOLD_MS = 60_000;
+
+/**
+ * Deletes job progress rows that no delivery needs any more (at most `limit`): complete ones (the terminal event
+ * and every earlier one recorded) once the order hold has passed, since each delivery of that job is then past
+ * the hold anyway, and any row untouched for `staleMs` (a job whose events stopped coming).
+ */
+export async function sweepJobProgress(q: Queryable, orderHoldMs: number, staleMs = 30 * 86_400_000, limit = 5_000): Promise<number> {
+  const r = await q.query(
+    `DELETE FROM webhook_job_progress WHERE job_id IN (
+       SELECT job_id FROM webhook_job_progress
+        WHERE updated_at < now() - $1 * interval '1 millisecond'
+          AND ((terminal_pos IS NOT NULL AND seen & ((1 << terminal_pos) - 1) = (1 << terminal_pos) - 1)
+               OR updated_at < now() - $2 * interval '1 millisecond')
+        LIMIT $3)`,
+    [orderHoldMs, staleMs, limit],
+  );
+  return r.rowCount ?? 0;
 }
 
 export type Completion =
