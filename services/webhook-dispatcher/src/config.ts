@@ -35,6 +35,11 @@ export const configSchema = z.object({
   DPH_WEBHOOK_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(100),
   DPH_WEBHOOK_DISABLE_AFTER_MS: duration({ min: 0, max: 30 * 86_400_000 }).default(86_400_000),
   /**
+   * The audit outbox relay gathers commit notifications this long before publishing (one relay round per window
+   * instead of one per recorded batch); audit events are not on the path to the receiver.
+   */
+  DPH_WEBHOOK_OUTBOX_NOTIFY_DELAY_MS: int(0, 1_000).default(50),
+  /**
    * How long a delivery waits for an earlier event of its job that no dispatcher has recorded yet (another replica
    * may hold it); past this it is sent anyway and webhook_order_hold_expired_total counts it.
    */

@@ -62,6 +62,7 @@ try {
     pool: db,
     publisher: new ConfirmPublisher(amqp, { logger: log }),
     listenClient: () => createClient(pg, { applicationName: `${SERVICE}/outbox-listen` }),
+    notifyDelayMs: config.DPH_WEBHOOK_OUTBOX_NOTIFY_DELAY_MS,
     log: (event, fields) => log.debug({ ...fields }, event),
   });
   relay.start();

@@ -267,12 +267,16 @@ export class DeliveryEngine {
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), FLUSH_WAIT_MS);
   }
 
-  /** Writes finished attempts; one flush at a time, later ones queue behind it. */
+  /**
+   * Writes finished attempts; one flush at a time, later ones queue behind it. Attempts that finish while a flush
+   * runs wait for their own timer (or FLUSH_MAX) rather than being written the moment it ends, so that below full
+   * load a flush carries FLUSH_WAIT_MS of completions instead of the few that finished during one statement.
+   */
   flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const run = async (): Promise<void> => {
-      while (this.pending.length > 0) {
+      while (this.pending.length > 0 && (this.flushTimer === undefined || this.pending.length >= FLUSH_MAX || !this.running)) {
         const batch = this.pending;
         this.pending = [];
         try {
