@@ -28,6 +28,11 @@ export const configSchema = z.object({
   DPH_WEBHOOK_BACKOFF_MAX_MS: duration({ min: 1, max: 86_400_000 }).default(3_600_000),
   DPH_WEBHOOK_RETRY_AFTER_CAP_MS: duration({ min: 0, max: 86_400_000 }).default(3_600_000),
   DPH_WEBHOOK_CONCURRENCY: int(1, 2000).default(256),
+  /**
+   * Most deliveries of one endpoint a replica holds at a time (in flight or waiting), so a slow or failing endpoint
+   * cannot take every slot; also the HTTP connections kept per origin.
+   */
+  DPH_WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 2000).default(64),
   DPH_WEBHOOK_CLAIM_BATCH: int(1, 1000).default(128),
   /** How long a claimed delivery is hidden from other claims; must exceed one attempt. Default: timeout + 15 s. */
   DPH_WEBHOOK_LEASE_MS: duration({ min: 200, max: 600_000 }).optional(),

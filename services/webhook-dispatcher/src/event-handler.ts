@@ -1,7 +1,7 @@
 import { JOB_STATUSES, SCENE_PATTERN, type CloudEvent, type JobEventData, UUID_PATTERN } from '@dph/contracts';
 import type { Queryable } from '@dph/db';
 import { MalformedEventError, type DeliveryContext } from '@dph/messaging';
-import { intakeDeliveries, type ClaimedDelivery } from '@dph/webhooks';
+import { intakeDeliveries, type ClaimedDelivery, type EndpointRoom } from '@dph/webhooks';
 import { Batcher } from './event-batcher.js';
 
 
@@ -27,10 +27,18 @@ export function checkJobEvent(event: CloudEvent<unknown>): CloudEvent<JobEventDa
  */
 export function jobEventHandler(
   q: Queryable,
-  opts: { leaseMs: number; onlyScene: string | null; onRecorded: (count: number, claimed: ClaimedDelivery[]) => void },
+  opts: {
+    leaseMs: number;
+    onlyScene: string | null;
+    /** Each busy endpoint's remaining share, read as each batch starts. */
+    endpointRoom: () => EndpointRoom;
+    onRecorded: (count: number, claimed: ClaimedDelivery[]) => void;
+  },
 ) {
   const batcher = new Batcher<{ event: CloudEvent<JobEventData>; traceparent: string | undefined }, number>(async (items) => {
-    const { created, claimed } = await intakeDeliveries(q, items.map((i) => i.event), opts.leaseMs, opts.onlyScene, items.map((i) => i.traceparent));
+    const { created, claimed } = await intakeDeliveries(
+      q, items.map((i) => i.event), opts.leaseMs, opts.onlyScene, items.map((i) => i.traceparent), opts.endpointRoom(),
+    );
     opts.onRecorded(created, claimed);
     return created;
   });

@@ -76,6 +76,7 @@ try {
     handler: jobEventHandler(db, {
       leaseMs: eng.leaseMs,
       onlyScene: eng.onlyScene,
+      endpointRoom: () => eng.endpointRoom(),
       onRecorded: (n, claimed) => {
         metrics.deliveriesRecorded(n);
         eng.deliverClaimed(claimed);

@@ -26,7 +26,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
   const agent = createGuardedAgent({
     allowCidrs: config.DPH_EGRESS_ALLOW_CIDRS,
     ...(config.DPH_EGRESS_CA_FILE ? { ca: readFileSync(config.DPH_EGRESS_CA_FILE) } : {}),
-    connections: 64,
+    connections: config.DPH_WEBHOOK_ENDPOINT_CONCURRENCY,
     keepAliveTimeoutMs: 10_000,
     connectTimeoutMs: Math.min(config.DPH_WEBHOOK_TIMEOUT_MS, 10_000),
   });
@@ -48,6 +48,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
     },
     timeoutMs: config.DPH_WEBHOOK_TIMEOUT_MS,
     concurrency: config.DPH_WEBHOOK_CONCURRENCY,
+    endpointConcurrency: config.DPH_WEBHOOK_ENDPOINT_CONCURRENCY,
     batchSize: config.DPH_WEBHOOK_CLAIM_BATCH,
     leaseMs: config.DPH_WEBHOOK_LEASE_MS ?? config.DPH_WEBHOOK_TIMEOUT_MS + 15_000,
     pollIntervalMs: config.DPH_WEBHOOK_POLL_MS,

@@ -13,6 +13,7 @@ import { judgeResponse, backoffMs, DEFAULT_RETRY_POLICY, type AttemptVerdict, ty
 import { sendWebhook, type AttemptResult } from './sender.js';
 import { TERMINAL_SEQ } from './payload.js';
 import { SigningSecretCache } from './secret-cache.js';
+import { EndpointSlots, type EndpointRoom } from './endpoint-slots.js';
 import {
   auditBatchOutboxMessages, auditOutboxMessage, claimDue, completeAttemptsWithAudits, deadLetterOpenDeliveries, deliveryAudit,
   DEFAULT_ORDER_HOLD_MS, disableSubscriptionForFailures, sweepJobProgress, type ClaimedDelivery, type CompletedAttempt,
@@ -55,6 +56,8 @@ export interface EngineOptions {
   policy?: Partial<RetryPolicy>;
   timeoutMs?: number;
   concurrency?: number;
+  /** Most deliveries of one endpoint held at a time (in flight or waiting), so one slow endpoint cannot take all. */
+  endpointConcurrency?: number;
   /** Most deliveries taken per claim (one statement). */
   batchSize?: number;
   /** How long a claimed delivery stays invisible to other claims: longer than one attempt can take. */
@@ -86,6 +89,7 @@ export class DeliveryEngine {
   private loopDone: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly ready: ClaimedDelivery[] = [];
+  private readonly slots: EndpointSlots;
   private wakeUp: (() => void) | undefined;
   private kicked = false;
   private pending: CompletedAttempt[] = [];
@@ -97,6 +101,7 @@ export class DeliveryEngine {
     this.o = {
       timeoutMs,
       concurrency: 256,
+      endpointConcurrency: 64,
       batchSize: 128,
       leaseMs: timeoutMs + 15_000,
       pollIntervalMs: 500,
@@ -109,6 +114,7 @@ export class DeliveryEngine {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
     this.secrets = new SigningSecretCache(opts.db.q, opts.storage);
     this.allowCidrs = toCidrs(opts.allowCidrs);
+    this.slots = new EndpointSlots(this.o.endpointConcurrency);
   }
 
   start(): void {
@@ -124,6 +130,7 @@ export class DeliveryEngine {
     await this.loopDone;
     // Claimed but not started: left to their lease (another dispatcher, or this one after restart, takes them).
     this.ready.length = 0;
+    this.slots.dropWaiting();
     await Promise.allSettled([...this.inFlight]);
     await this.flush();
   }
@@ -144,13 +151,25 @@ export class DeliveryEngine {
 
   /** Sends deliveries the intake already claimed (see intakeDeliveries' fast path). */
   deliverClaimed(rows: readonly ClaimedDelivery[]): void {
+    for (const d of rows) this.slots.accept(d);
     this.ready.push(...rows);
     this.drainReady();
   }
 
-  /** Starts claimed deliveries up to the concurrency; the rest wait in memory (their lease covers the wait). */
+  /** How many more deliveries each busy endpoint may take (for claims and fast-path intakes). */
+  endpointRoom(): EndpointRoom {
+    return this.slots.room();
+  }
+
+  /**
+   * Starts claimed deliveries up to the concurrency; the rest wait in memory (their lease covers the wait), and so
+   * do those whose endpoint has its whole share in flight.
+   */
   private drainReady(): void {
-    while (this.ready.length > 0 && this.inFlight.size < this.o.concurrency) this.launch(this.ready.shift()!);
+    while (this.ready.length > 0 && this.inFlight.size < this.o.concurrency) {
+      const d = this.ready.shift()!;
+      if (this.slots.tryStart(d)) this.launch(d);
+    }
   }
 
   private launch(d: ClaimedDelivery): void {
@@ -159,6 +178,9 @@ export class DeliveryEngine {
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
+      const { next, reopened } = this.slots.finish(d);
+      if (next && this.running) this.launch(next);
+      if (reopened) this.kick(); // rows of this endpoint were left due while it had its whole share
       if (this.ready.length > 0) this.drainReady();
       else if (this.o.concurrency - this.inFlight.size === lowWater) this.wakeUp?.();
     });
@@ -186,7 +208,8 @@ export class DeliveryEngine {
       if (free >= lowWater || (this.kicked && free > 0)) {
         this.kicked = false;
         try {
-          claimed = await this.o.db.tx((q) => claimDue(q, Math.min(free, this.o.batchSize), this.o.leaseMs, this.o.onlyScene, this.o.orderHoldMs), { durable: false });
+          const room = this.slots.room();
+          claimed = await this.o.db.tx((q) => claimDue(q, Math.min(free, this.o.batchSize), this.o.leaseMs, this.o.onlyScene, this.o.orderHoldMs, room), { durable: false });
           errors = 0;
           const released = claimed.filter((d) => d.order_released).length;
           if (released) this.o.hooks?.orderReleased?.(released);
@@ -194,8 +217,12 @@ export class DeliveryEngine {
           this.o.hooks?.error?.('claim', err);
           errors++;
         }
-        for (const d of claimed) this.launch(d);
-        if (claimed.length > 0 && claimed.length === Math.min(free, this.o.batchSize)) continue; // more may be due
+        for (const d of claimed) {
+          this.slots.accept(d);
+          if (this.slots.tryStart(d)) this.launch(d);
+        }
+        // More may be due: the claim was full, or an endpoint reached its share (the next claim passes it over).
+        if (claimed.length > 0 && (claimed.length === Math.min(free, this.o.batchSize) || claimed.some((d) => this.slots.full(d.endpoint_key)))) continue;
         if (this.kicked && errors === 0) continue;
       }
       const wait = errors ? Math.min(100 * 2 ** errors, 5_000) : this.o.pollIntervalMs;

@@ -10,6 +10,7 @@ import { encodeEventBatch } from '@dph/messaging';
 import { isValidTraceparent, traceIdOf } from '@dph/telemetry';
 import { ALL_JOB_EVENTS, filterMatches } from '../subscriptions/event-filter.js';
 import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq, TERMINAL_SEQ } from './payload.js';
+import { UNLIMITED_ROOM, type EndpointRoom } from './endpoint-slots.js';
 
 /**
  * One statement for a batch of events (see intakeDeliveries). Large batches are planned each time: a generic plan,
@@ -43,15 +44,18 @@ const INTAKE_SQL = `WITH ev AS (
        UNION ALL
        SELECT e.event_id, e.scene, e.job_id, e.name, NULL::uuid, e.cb_key, e.cb_url, e.seq, e.pos, e.body, e.tp
          FROM ev e WHERE e.cb_url IS NOT NULL),
+     room AS (
+       SELECT * FROM unnest($12::text[], $13::int[]) AS r(endpoint_key, room)),
      ranked AS (
        SELECT c.*, ($9::int IS NOT NULL AND ($10::text IS NULL OR c.scene = $10)
+                    AND row_number() OVER (PARTITION BY c.endpoint_key ORDER BY c.seq, c.event_id) <= coalesce(r.room, $14::int, 2147483647)
                     AND (c.pos IS NULL OR k.seen & ((1 << c.pos) - 1) = (1 << c.pos) - 1)
                     AND row_number() OVER (PARTITION BY c.job_id, c.endpoint_key ORDER BY c.seq) = 1
                     AND NOT EXISTS (
                       SELECT 1 FROM webhook_deliveries x
                        WHERE x.job_id = c.job_id AND x.endpoint_key = c.endpoint_key AND x.seq < c.seq
                          AND x.status IN ('pending', 'failed'))) AS fast
-         FROM cand c LEFT JOIN known k ON k.job_id = c.job_id),
+         FROM cand c LEFT JOIN known k ON k.job_id = c.job_id LEFT JOIN room r ON r.endpoint_key = c.endpoint_key),
      ins AS (
        INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
          target_url, seq, job_pos, payload_body, traceparent, attempts, next_attempt_at)
@@ -76,7 +80,8 @@ const INTAKE_SMALL_MAX = 16;
  * With `fastPathLeaseMs`, a delivery that nothing is waiting in front of (no open delivery of an earlier event of
  * the same job to the same endpoint, and first of its job and endpoint in this batch) is inserted already
  * claimed (attempt 1, under a lease) and returned, so the dispatcher sends it at once instead of writing the row
- * a second time to claim it. The rest wait for the claim loop, which keeps the per-job order. Batches of one
+ * a second time to claim it, up to `room` per busy endpoint. The rest wait for the claim loop, which keeps the
+ * per-job order and each endpoint's share. Batches of one
  * process must not overlap for that check to see each other (the dispatcher runs them one at a time).
  */
 export async function intakeDeliveries(
@@ -87,6 +92,8 @@ export async function intakeDeliveries(
   onlyScene: string | null = null,
   /** The W3C traceparent each event was consumed under (same index as `events`); invalid ones are not stored. */
   traceparents: readonly (string | null | undefined)[] = [],
+  /** How many more deliveries each busy endpoint may take on the fast path (the engine's share per endpoint). */
+  room: EndpointRoom = UNLIMITED_ROOM,
 ): Promise<{ created: number; claimed: ClaimedDelivery[] }> {
   if (events.length === 0) return { created: 0, claimed: [] };
   const rows = events.map((event, i) => {
@@ -99,7 +106,7 @@ export async function intakeDeliveries(
   const r = await q.query<ClaimedDelivery>(
     events.length <= INTAKE_SMALL_MAX ? INTAKE_SMALL : INTAKE_SQL,
     [col((x) => x.id), col((x) => x.scene), col((x) => x.job), col((x) => x.name), col((x) => x.seq), col((x) => x.body),
-      col((x) => x.cbKey), col((x) => x.cb), fastPathLeaseMs, onlyScene, col((x) => x.tp)],
+      col((x) => x.cbKey), col((x) => x.cb), fastPathLeaseMs, onlyScene, col((x) => x.tp), room.keys, room.rooms, room.cap],
   );
   return { created: r.rows.length, claimed: r.rows.filter((x) => x.attempts === 1) };
 }
@@ -136,8 +143,10 @@ export interface ClaimedDelivery {
 }
 
 /** Prepared (see PreparedSql): one plan for every claim. */
-const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
-       SELECT d.delivery_id, d.subscription_id, NOT o.in_order AS order_released
+const CLAIM_SQL = prepared('dph_webhook_claim', `WITH room AS (
+       SELECT * FROM unnest($5::text[], $6::int[]) AS r(endpoint_key, room)),
+     cand AS (
+       SELECT d.delivery_id, d.endpoint_key, d.next_attempt_at, NOT o.in_order AS order_released
          FROM webhook_deliveries d
          CROSS JOIN LATERAL (SELECT d.job_pos IS NULL OR d.job_pos = 0 OR EXISTS (
                 SELECT 1 FROM webhook_job_progress p
@@ -149,8 +158,20 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
             SELECT 1 FROM webhook_deliveries e
              WHERE e.job_id = d.job_id AND e.endpoint_key = d.endpoint_key AND e.seq < d.seq
                AND e.status IN ('pending', 'failed'))
+          AND NOT EXISTS (SELECT 1 FROM room r WHERE r.endpoint_key = d.endpoint_key AND r.room <= 0)
         ORDER BY d.next_attempt_at
-        LIMIT $1
+        LIMIT $1 * 4),
+     fair AS (
+       SELECT c.delivery_id, c.order_released FROM (
+         SELECT cand.*, row_number() OVER (PARTITION BY cand.endpoint_key ORDER BY cand.next_attempt_at) AS n FROM cand) c
+         LEFT JOIN room r ON r.endpoint_key = c.endpoint_key
+        WHERE c.n <= coalesce(r.room, $7)
+        ORDER BY c.next_attempt_at
+        LIMIT $1),
+     due AS (
+       SELECT d.delivery_id, d.subscription_id, f.order_released
+         FROM webhook_deliveries d JOIN fair f ON f.delivery_id = d.delivery_id
+        WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= now()
         FOR UPDATE OF d SKIP LOCKED)
      UPDATE webhook_deliveries w
         SET attempts = w.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
@@ -162,7 +183,8 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
        s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at, due.order_released`);
 
 /**
- * Claims due deliveries: bumps the attempt number and pushes next_attempt_at out by the lease, so a dispatcher
+ * Claims due deliveries, at most `room` of each busy endpoint among the earliest due (rows past an endpoint's share
+ * stay due and unlocked, and an endpoint with no room is passed over): bumps the attempt number and pushes next_attempt_at out by the lease, so a dispatcher
  * that dies mid-delivery loses nothing: the row becomes due again when the lease runs out and is sent again with
  * the same webhook-id. A delivery waits while an earlier event of the same job to the same endpoint is still
  * pending or retrying, and while an earlier event of its job has not been recorded at all (another dispatcher may
@@ -171,10 +193,11 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH due AS (
  */
 export async function claimDue(
   q: Queryable, limit: number, leaseMs: number, onlyScene: string | null = null, orderHoldMs = DEFAULT_ORDER_HOLD_MS,
+  room: EndpointRoom = UNLIMITED_ROOM,
 ): Promise<ClaimedDelivery[]> {
   const { rows } = await q.query<ClaimedDelivery>(
     CLAIM_SQL,
-    [limit, leaseMs, onlyScene, orderHoldMs],
+    [limit, leaseMs, onlyScene, orderHoldMs, room.keys, room.rooms, room.cap],
   );
   return rows;
 }
