@@ -81,8 +81,11 @@ const INTAKE_SMALL_MAX = 16;
  * the same job to the same endpoint, and first of its job and endpoint in this batch) is inserted already
  * claimed (attempt 1, under a lease) and returned, so the dispatcher sends it at once instead of writing the row
  * a second time to claim it, up to `room` per busy endpoint. The rest wait for the claim loop, which keeps the
- * per-job order and each endpoint's share. Batches of one
- * process must not overlap for that check to see each other (the dispatcher runs them one at a time).
+ * per-job order and each endpoint's share. Batches of one process must not overlap for that check to see each
+ * other (the dispatcher runs them one at a time).
+ *
+ * Each event's position in its job is noted in webhook_job_progress (migration 0090), and a delivery is only sent
+ * at once when every earlier position of its job has been recorded, by this batch or an earlier one.
  */
 export async function intakeDeliveries(
   q: Queryable,
