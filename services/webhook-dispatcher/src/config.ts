@@ -30,9 +30,10 @@ export const configSchema = z.object({
   DPH_WEBHOOK_CONCURRENCY: int(1, 2000).default(256),
   /**
    * Most deliveries of one endpoint a replica holds at a time (in flight or waiting), so a slow or failing endpoint
-   * cannot take every slot; also the HTTP connections kept per origin.
+   * cannot take every slot; also the HTTP connections kept per origin. 0 (the default): no share, 64 connections.
+   * Off by default: with a share, a burst to one endpoint beyond it goes through claims (a second row write each).
    */
-  DPH_WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 2000).default(64),
+  DPH_WEBHOOK_ENDPOINT_CONCURRENCY: int(0, 2000).default(0),
   DPH_WEBHOOK_CLAIM_BATCH: int(1, 1000).default(128),
   /** How long a claimed delivery is hidden from other claims; must exceed one attempt. Default: timeout + 15 s. */
   DPH_WEBHOOK_LEASE_MS: duration({ min: 200, max: 600_000 }).optional(),

@@ -26,7 +26,7 @@ export function buildEngine(config: Config, pool: Pool, hooks: EngineHooks): { e
   const agent = createGuardedAgent({
     allowCidrs: config.DPH_EGRESS_ALLOW_CIDRS,
     ...(config.DPH_EGRESS_CA_FILE ? { ca: readFileSync(config.DPH_EGRESS_CA_FILE) } : {}),
-    connections: config.DPH_WEBHOOK_ENDPOINT_CONCURRENCY,
+    connections: config.DPH_WEBHOOK_ENDPOINT_CONCURRENCY || 64,
     keepAliveTimeoutMs: 10_000,
     connectTimeoutMs: Math.min(config.DPH_WEBHOOK_TIMEOUT_MS, 10_000),
   });

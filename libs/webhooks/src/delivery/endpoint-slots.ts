@@ -23,9 +23,15 @@ export class EndpointSlots {
   /** Endpoints that reached their share: their due rows are passed over until they are down to half of it. */
   private readonly reachedCap = new Set<string>();
 
-  constructor(readonly cap: number) {}
+  /** `cap` 0: no share (every endpoint may take all it finds); the bookkeeping still runs, the limits do not. */
+  constructor(cap: number) {
+    this.cap = cap > 0 ? cap : UNLIMITED_ROOM.cap;
+  }
+
+  readonly cap: number;
 
   room(): EndpointRoom {
+    if (this.cap === UNLIMITED_ROOM.cap) return UNLIMITED_ROOM;
     const keys: string[] = [];
     const rooms: number[] = [];
     for (const [key, n] of this.held) {

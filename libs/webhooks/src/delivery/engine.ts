@@ -56,7 +56,10 @@ export interface EngineOptions {
   policy?: Partial<RetryPolicy>;
   timeoutMs?: number;
   concurrency?: number;
-  /** Most deliveries of one endpoint held at a time (in flight or waiting), so one slow endpoint cannot take all. */
+  /**
+   * Most deliveries of one endpoint held at a time (in flight or waiting), so one slow endpoint cannot take all;
+   * 0 (the default): no per-endpoint share.
+   */
   endpointConcurrency?: number;
   /** Most deliveries taken per claim (one statement). */
   batchSize?: number;
@@ -101,7 +104,7 @@ export class DeliveryEngine {
     this.o = {
       timeoutMs,
       concurrency: 256,
-      endpointConcurrency: 64,
+      endpointConcurrency: 0,
       batchSize: 128,
       leaseMs: timeoutMs + 15_000,
       pollIntervalMs: 500,
