@@ -17,6 +17,7 @@ export interface EndpointRoom {
 export const UNLIMITED_ROOM: EndpointRoom = Object.freeze({ keys: [], rooms: [], cap: 2_147_483_647 }) as EndpointRoom;
 
 export class EndpointSlots {
+  readonly cap: number;
   private readonly held = new Map<string, number>();
   private readonly running = new Map<string, number>();
   private readonly waiting = new Map<string, ClaimedDelivery[]>();
@@ -27,8 +28,6 @@ export class EndpointSlots {
   constructor(cap: number) {
     this.cap = cap > 0 ? cap : UNLIMITED_ROOM.cap;
   }
-
-  readonly cap: number;
 
   room(): EndpointRoom {
     if (this.cap === UNLIMITED_ROOM.cap) return UNLIMITED_ROOM;
