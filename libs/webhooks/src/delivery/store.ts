@@ -24,6 +24,9 @@ const OPEN_E = openAs('e');
 /** The rows a claim picked, locked by primary key (the due index, here, was walked whole for the same reason). */
 const OPEN_D = openAs('d');
 
+/** SQL: the `seen` bit mask holds every position before `pos` (a job's events 0 .. pos-1 are all recorded). */
+const allSeenBefore = (seen: string, pos: string) => `${seen} & ((1 << ${pos}) - 1) = (1 << ${pos}) - 1`;
+
 /**
  * One statement for a batch of events (see intakeDeliveries). Large batches are planned each time: a generic plan,
  * blind to the batch's size, joined 500 events to every subscription by nested loop (10 ms where the planned hash
@@ -61,7 +64,7 @@ const INTAKE_SQL = `WITH ev AS (
      ranked AS (
        SELECT c.*, ($9::int IS NOT NULL AND ($10::text IS NULL OR c.scene = $10)
                     AND row_number() OVER (PARTITION BY c.endpoint_key ORDER BY c.seq, c.event_id) <= coalesce(r.room, $14::int, 2147483647)
-                    AND (c.pos IS NULL OR k.seen & ((1 << c.pos) - 1) = (1 << c.pos) - 1)
+                    AND (c.pos IS NULL OR ${allSeenBefore('k.seen', 'c.pos')})
                     AND row_number() OVER (PARTITION BY c.job_id, c.endpoint_key ORDER BY c.seq) = 1
                     AND NOT EXISTS (
                       SELECT 1 FROM webhook_deliveries x
@@ -165,7 +168,7 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH room AS (
          FROM webhook_deliveries d
          CROSS JOIN LATERAL (SELECT d.job_pos IS NULL OR d.job_pos = 0 OR EXISTS (
                 SELECT 1 FROM webhook_job_progress p
-                 WHERE p.job_id = d.job_id AND p.seen & ((1 << d.job_pos) - 1) = (1 << d.job_pos) - 1) AS in_order) o
+                 WHERE p.job_id = d.job_id AND ${allSeenBefore('p.seen', 'd.job_pos')}) AS in_order) o
         WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= now()
           AND ($3::text IS NULL OR d.tenant_scene = $3)
           AND (o.in_order OR d.created_at < now() - $4 * interval '1 millisecond')
@@ -232,7 +235,7 @@ export async function sweepJobProgress(q: Queryable, orderHoldMs: number, staleM
     `DELETE FROM webhook_job_progress WHERE job_id IN (
        SELECT job_id FROM webhook_job_progress
         WHERE updated_at < now() - $1 * interval '1 millisecond'
-          AND ((terminal_pos IS NOT NULL AND seen & ((1 << terminal_pos) - 1) = (1 << terminal_pos) - 1)
+          AND ((terminal_pos IS NOT NULL AND ${allSeenBefore('seen', 'terminal_pos')})
                OR updated_at < now() - $2 * interval '1 millisecond')
         LIMIT $3)`,
     [orderHoldMs, staleMs, limit],
