@@ -6,6 +6,6 @@ export {
   auditBatchOutboxMessages, auditOutboxMessage, AUDIT_BATCH_EVENTS, deliveryAudit, type ClaimedDelivery, type CompletedAttempt, type Completion, type SubscriptionHealth,
 } from './store.js';
 export { SigningSecretCache } from './secret-cache.js';
-export { EndpointSlots, UNLIMITED_ROOM, type EndpointRoom } from './endpoint-slots.js';
+export type { EndpointRoom } from './endpoint-slots.js';
 export { DeliveryEngine, type EngineDb, type EngineHooks, type EngineOptions, type AttemptOutcome } from './engine.js';
 export { replayDelivery, replayDeadDeliveries, listDeliveries, type DeliveryView } from './replay.js';

@@ -13,16 +13,13 @@ import { buildPayload, callbackEndpointKey, eventNameOfEvent, eventSeq, TERMINAL
 import { UNLIMITED_ROOM, type EndpointRoom } from './endpoint-slots.js';
 
 /**
- * "An earlier delivery of this job to this endpoint is still open", spelled so that it can only be answered through
- * webhook_deliveries_job_idx (job, endpoint, seq). Written as status IN ('pending', 'failed'), it also matched the
- * partial due index, and with statistics last taken when few rows were open the planner chose that index and walked
- * every open row for each candidate (800 ms for one claim under a 6,000-row backlog).
+ * SQL: the row is still open (pending or failed), spelled so that no partial index of open rows can answer it and
+ * rows are found through the index the rest of the condition names (primary key; job, endpoint, seq). Written as
+ * status IN ('pending', 'failed'), it matched the partial due index, and with statistics last taken when few rows
+ * were open the planner walked that whole index per row: 800 ms for one claim under a 6,000-row backlog, and every
+ * completion flush across all of it, dead entries included.
  */
 const openAs = (alias: string) => `${alias}.status <> 'succeeded' AND ${alias}.status <> 'dead'`;
-const OPEN_X = openAs('x');
-const OPEN_E = openAs('e');
-/** The rows a claim picked, locked by primary key (the due index, here, was walked whole for the same reason). */
-const OPEN_D = openAs('d');
 
 /** SQL: the `seen` bit mask holds every position before `pos` (a job's events 0 .. pos-1 are all recorded). */
 const allSeenBefore = (seen: string, pos: string) => `${seen} & ((1 << ${pos}) - 1) = (1 << ${pos}) - 1`;
@@ -69,7 +66,7 @@ const INTAKE_SQL = `WITH ev AS (
                     AND NOT EXISTS (
                       SELECT 1 FROM webhook_deliveries x
                        WHERE x.job_id = c.job_id AND x.endpoint_key = c.endpoint_key AND x.seq < c.seq
-                         AND ${OPEN_X})) AS fast
+                         AND ${openAs('x')})) AS fast
          FROM cand c LEFT JOIN known k ON k.job_id = c.job_id LEFT JOIN room r ON r.endpoint_key = c.endpoint_key),
      ins AS (
        INSERT INTO webhook_deliveries (event_id, tenant_scene, job_id, event_type, subscription_id, endpoint_key,
@@ -175,10 +172,10 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH room AS (
           AND NOT EXISTS (
             SELECT 1 FROM webhook_deliveries e
              WHERE e.job_id = d.job_id AND e.endpoint_key = d.endpoint_key AND e.seq < d.seq
-               AND ${OPEN_E})
+               AND ${openAs('e')})
           AND NOT EXISTS (SELECT 1 FROM room r WHERE r.endpoint_key = d.endpoint_key AND r.room <= 0)
         ORDER BY d.next_attempt_at
-        LIMIT $1 * 4),
+        LIMIT $8),
      fair AS (
        SELECT c.delivery_id, c.order_released FROM (
          SELECT cand.*, row_number() OVER (PARTITION BY cand.endpoint_key ORDER BY cand.next_attempt_at) AS n FROM cand) c
@@ -191,7 +188,7 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH room AS (
               d.delivery_id = ANY (ARRAY(SELECT f.delivery_id FROM fair f WHERE f.order_released)) AS order_released
          FROM webhook_deliveries d
         WHERE d.delivery_id = ANY (ARRAY(SELECT f.delivery_id FROM fair f))
-          AND ${OPEN_D} AND d.next_attempt_at <= now() -- checked again on the locked row (another replica may have won)
+          AND ${openAs('d')} AND d.next_attempt_at <= now() -- checked again on the locked row (another replica may have won)
         FOR UPDATE OF d SKIP LOCKED)
      UPDATE webhook_deliveries w
         SET attempts = w.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
@@ -203,9 +200,9 @@ const CLAIM_SQL = prepared('dph_webhook_claim', `WITH room AS (
        s.status AS sub_status, s.secret_rotated_at AS sub_rotated_at, due.order_released`);
 
 /**
- * Claims due deliveries, at most `room` of each busy endpoint among the earliest due (rows past an endpoint's share
- * stay due and unlocked, and an endpoint with no room is passed over): bumps the attempt number and pushes next_attempt_at out by the lease, so a dispatcher
- * that dies mid-delivery loses nothing: the row becomes due again when the lease runs out and is sent again with
+ * Claims due deliveries, at most `room` of each busy endpoint among the earliest due (rows past an endpoint's
+ * share stay due and unlocked, and an endpoint with no room is passed over): bumps the attempt number and pushes
+ * next_attempt_at out by the lease, so a dispatcher that dies mid-delivery loses nothing: the row becomes due again when the lease runs out and is sent again with
  * the same webhook-id. A delivery waits while an earlier event of the same job to the same endpoint is still
  * pending or retrying, and while an earlier event of its job has not been recorded at all (another dispatcher may
  * still hold it), for at most `orderHoldMs` after its creation; one released by that hold says so
@@ -217,7 +214,9 @@ export async function claimDue(
 ): Promise<ClaimedDelivery[]> {
   const { rows } = await q.query<ClaimedDelivery>(
     CLAIM_SQL,
-    [limit, leaseMs, onlyScene, orderHoldMs, room.keys, room.rooms, room.cap],
+    // With shares, candidates are looked for among four times the limit, so that rows past a busy endpoint's share
+    // leave room for other endpoints; without, the first `limit` due rows are the answer.
+    [limit, leaseMs, onlyScene, orderHoldMs, room.keys, room.rooms, room.cap, room === UNLIMITED_ROOM ? limit : limit * 4],
   );
   return rows;
 }
@@ -291,10 +290,7 @@ const COMPLETE_SQL = prepared('dph_webhook_complete', `WITH u AS (
           last_status_code = u.status_code, last_latency_ms = u.latency_ms, error_class = u.error_class,
           response_excerpt = u.excerpt
          FROM u
-        -- Spelled so that no partial index of open rows matches: the rows are found by primary key. With
-        -- "status IN ('pending', 'failed')" the planner joined against the due index (statistics see few open
-        -- rows), and every flush walked all of it, dead entries of finished deliveries included.
-        WHERE w.delivery_id = u.delivery_id AND w.attempts = u.attempt AND w.status <> 'succeeded' AND w.status <> 'dead'),
+        WHERE w.delivery_id = u.delivery_id AND w.attempts = u.attempt AND ${openAs('w')}),
      box AS (
        INSERT INTO public.outbox (event_id, exchange, routing_key, body, headers, mandatory)
        SELECT * FROM unnest($13::uuid[], $14::text[], $15::text[], $16::bytea[], $17::jsonb[], $18::boolean[])
